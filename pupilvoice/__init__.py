@@ -1,0 +1,84 @@
+"""PupilVoice: a child in care's own views, gathered for their PEP meeting."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, redirect, url_for
+
+from . import auth, cli, db, errors, i18n, pupil, security, staff, templating
+from .paths import STATIC, TEMPLATES, TRANSLATIONS
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+        instance_path=os.environ.get("PUPILVOICE_INSTANCE") or None,
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE=os.environ.get("PUPILVOICE_DATABASE")
+        or str(Path(app.instance_path) / "pupilvoice.sqlite3"),
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        SESSION_COOKIE_NAME="pupilvoice",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("PUPILVOICE_HTTPS", "") == "1",
+        # The CSRF token lives as long as the server-side session it belongs to.
+        WTF_CSRF_TIME_LIMIT=None,
+        STAFF_IDLE_MINUTES=30,
+        STAFF_ABSOLUTE_HOURS=12,
+        PUPIL_IDLE_MINUTES=20,
+        ANSWER_MAX_CHARS=2000,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get(
+            "PUPILVOICE_SECRET_KEY"
+        ) or _instance_secret(Path(app.instance_path))
+
+    db.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(pupil.bp)
+
+    @app.get("/")
+    def index():
+        if g.device and g.device["section_id"]:
+            return redirect(url_for("pupil.resume"))
+        if g.staff:
+            return redirect(url_for("staff.pupils"))
+        return redirect(url_for("auth.sign_in"))
+
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key made once per installation and kept beside the database."""
+    path = instance / "secret_key"
+    if not path.exists():
+        # Written aside then linked into place, so workers starting together
+        # all end up reading the one key that won.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

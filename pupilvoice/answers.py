@@ -1,0 +1,137 @@
+"""Saving and reading a pupil's answers: the only code that writes them."""
+
+import json
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlite_utils import Database
+
+from .db import utcnow
+from .journey import Step
+
+STATUSES = ("answered", "skipped", "not_sure")
+
+
+@dataclass
+class Draft:
+    """What the pupil has put on a question page, checked but not yet saved."""
+
+    choices: list[str]
+    text: str
+    private: bool
+    scribed: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.choices and not self.text
+
+
+def clean_text(value: str) -> str:
+    # NUL and other control characters have no place in an answer and break
+    # exports; line breaks and tabs are kept.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = "".join(
+        ch
+        for ch in value
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def parse(step: Step, form, max_chars: int) -> tuple[Draft, dict[str, str]]:
+    """Read a question page's form. Unknown cards are dropped, never stored."""
+    known = {c.id for c in step.cards}
+    choices = [c for c in dict.fromkeys(form.getlist("choice")) if c in known]
+    if not step.question.multiple:
+        choices = choices[:1]
+    draft = Draft(
+        choices=choices,
+        text=clean_text(form.get("text", "")),
+        private=step.question.always_private or form.get("private") == "yes",
+        scribed=form.get("scribed") == "yes",
+    )
+    errors = {}
+    if len(draft.text) > max_chars:
+        errors["text"] = _(
+            "Your answer is a bit too long. Please make it shorter: you can "
+            "write up to %(max)s letters and you have written %(count)s.",
+            max=max_chars,
+            count=len(draft.text),
+        )
+    return draft, errors
+
+
+def save(
+    db: Database, section: dict, step: Step, draft: Draft, status: str | None = None
+) -> None:
+    """Store the answer for one step and mark the section as in progress.
+
+    Without a status, an empty page counts as skipped. A skip or "not sure"
+    keeps whatever was chosen or typed, so nothing is lost if the pupil comes
+    back to it.
+    """
+    if status is None:
+        status = "skipped" if draft.empty else "answered"
+    assert status in STATUSES
+    with db.atomic():
+        db.execute(
+            """
+            INSERT INTO answers
+                (section_id, step, status, choices, text, scribed, private,
+                 language, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (section_id, step) DO UPDATE SET
+                status = excluded.status, choices = excluded.choices,
+                text = excluded.text, scribed = excluded.scribed,
+                private = excluded.private, language = excluded.language,
+                updated_at = excluded.updated_at
+            """,
+            [
+                section["id"],
+                step.id,
+                status,
+                json.dumps(draft.choices),
+                draft.text,
+                int(draft.scribed and bool(draft.text)),
+                int(draft.private),
+                section["language"],
+                utcnow(),
+            ],
+        )
+
+
+def for_section(db: Database, section_id: int) -> dict[str, dict]:
+    rows = db.query("SELECT * FROM answers WHERE section_id = ?", [section_id])
+    return {row["step"]: _decode(row) for row in rows}
+
+
+def _decode(row: dict) -> dict:
+    row = dict(row)
+    row["choices"] = json.loads(row["choices"])
+    row["private"] = bool(row["private"])
+    row["scribed"] = bool(row["scribed"])
+    return row
+
+
+def draft_from(answer: dict | None, step: Step) -> Draft:
+    """The saved answer as a draft, to fill the page in again."""
+    if answer is None:
+        return Draft([], "", step.question.always_private, False)
+    return Draft(
+        answer["choices"], answer["text"], answer["private"], answer["scribed"]
+    )
+
+
+def sources(answer: dict) -> list[str]:
+    """How the answer was given: chosen cards, typed by the pupil, or scribed."""
+    found = []
+    if answer["choices"]:
+        found.append("card")
+    if answer["text"]:
+        found.append("scribed" if answer["scribed"] else "typed")
+    return found
+
+
+def first_unanswered(steps: list[Step], answers: dict[str, dict]) -> Step | None:
+    return next((s for s in steps if s.id not in answers), None)

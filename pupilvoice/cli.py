@@ -1,0 +1,61 @@
+"""The `pupilvoice` command: init-db, demo, serve, and Flask's own commands."""
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from . import demo
+from .db import get_db, init_db_command
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def cli():
+    """PupilVoice: a child in care's own views for their PEP meeting."""
+
+
+@click.command("demo")
+def demo_command():
+    """Load a demo Virtual School and print its sign-ins."""
+    created = demo.load(get_db())
+    click.echo("Loaded the demo Virtual School." if created else "Demo already loaded.")
+    click.echo("Sign in as any of these (demo only, never use these for real):")
+    for email, role in demo.SIGN_INS:
+        click.echo(f"  {role:<20} {email:<32} password: {demo.PASSWORD}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve_command(host, port, workers, threads):
+    """Serve the app with gunicorn, a production WSGI server."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            return app
+
+    click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
+    Server().run()
+
+
+def init_app(app) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)

@@ -1,0 +1,199 @@
+"""The embedded SQLite database: connections, named migrations, `init-db`."""
+
+import sqlite3
+from datetime import UTC, datetime
+
+import click
+from flask import current_app, g
+from sqlite_utils import Database
+
+# Each migration runs once, in order, inside one transaction with its record in
+# `migrations`. Never edit one that has shipped: add another.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE virtual_schools (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE schools (
+            id INTEGER PRIMARY KEY,
+            virtual_school_id INTEGER NOT NULL REFERENCES virtual_schools(id),
+            name TEXT NOT NULL
+        );
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            virtual_school_id INTEGER NOT NULL REFERENCES virtual_schools(id),
+            school_id INTEGER REFERENCES schools(id),
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'social_worker')),
+            password_hash TEXT NOT NULL
+        );
+        CREATE TABLE pupils (
+            id INTEGER PRIMARY KEY,
+            school_id INTEGER NOT NULL REFERENCES schools(id),
+            social_worker_id INTEGER REFERENCES staff(id),
+            preferred_name TEXT NOT NULL,
+            year_group INTEGER NOT NULL CHECK (year_group BETWEEN 0 AND 13),
+            band_override TEXT,
+            language TEXT NOT NULL DEFAULT 'en',
+            pep_reference TEXT
+        );
+        CREATE INDEX pupils_school ON pupils(school_id);
+        CREATE INDEX pupils_social_worker ON pupils(social_worker_id);
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            pupil_id INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            time TEXT,
+            place TEXT
+        );
+        CREATE INDEX meetings_pupil ON meetings(pupil_id, date);
+        CREATE TABLE attendees (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL
+        );
+        CREATE INDEX attendees_meeting ON attendees(meeting_id);
+        CREATE TABLE targets (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX targets_meeting ON targets(meeting_id, position);
+        CREATE TABLE voice_sections (
+            id INTEGER PRIMARY KEY,
+            pupil_id INTEGER NOT NULL REFERENCES pupils(id) ON DELETE CASCADE,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            band TEXT NOT NULL,
+            language TEXT NOT NULL,
+            scribe INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'in_progress',
+            supported_by_id INTEGER REFERENCES staff(id),
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE UNIQUE INDEX voice_sections_meeting ON voice_sections(meeting_id);
+        CREATE TABLE answers (
+            section_id INTEGER NOT NULL
+                REFERENCES voice_sections(id) ON DELETE CASCADE,
+            step TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('answered', 'skipped', 'not_sure')),
+            choices TEXT NOT NULL DEFAULT '[]',
+            text TEXT NOT NULL DEFAULT '',
+            scribed INTEGER NOT NULL DEFAULT 0,
+            private INTEGER NOT NULL DEFAULT 0,
+            language TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (section_id, step)
+        );
+        CREATE TABLE talk_flags (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL
+                REFERENCES voice_sections(id) ON DELETE CASCADE,
+            step TEXT,
+            raised_at TEXT NOT NULL,
+            seen_by_id INTEGER REFERENCES staff(id),
+            seen_at TEXT
+        );
+        CREATE INDEX talk_flags_open ON talk_flags(seen_at, section_id);
+        CREATE TABLE device_sessions (
+            id TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            section_id INTEGER REFERENCES voice_sections(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            staff_id INTEGER,
+            action TEXT NOT NULL,
+            pupil_id INTEGER,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_pupil ON audit_log(pupil_id, at);
+        """,
+    ),
+]
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def connect(path: str) -> Database:
+    # A generous busy timeout: many tablets saving at once wait their turn
+    # rather than fail.
+    conn = sqlite3.connect(path, timeout=15, check_same_thread=False)
+    database = Database(conn)
+    database.execute("PRAGMA foreign_keys = ON")
+    database.execute("PRAGMA busy_timeout = 15000")
+    database.execute("PRAGMA synchronous = NORMAL")
+    return database
+
+
+def migrate(database: Database) -> list[str]:
+    """Apply pending migrations; return their names."""
+    database.execute("PRAGMA journal_mode = WAL")
+    database.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+    )
+    applied = []
+    for name, sql in MIGRATIONS:
+        # IMMEDIATE takes the write lock first, so two workers starting at
+        # once cannot both apply the same migration.
+        database.conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = database.conn.execute(
+                "SELECT 1 FROM migrations WHERE name = ?", [name]
+            ).fetchone()
+            if not done:
+                for statement in _statements(sql):
+                    database.conn.execute(statement)
+                database.conn.execute(
+                    "INSERT INTO migrations VALUES (?, ?)", [name, utcnow()]
+                )
+                applied.append(name)
+            database.conn.execute("COMMIT")
+        except BaseException:
+            database.conn.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def get_db() -> Database:
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    database = g.pop("db", None)
+    if database is not None:
+        database.close()
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the database, or bring it up to date."""
+    applied = migrate(get_db())
+    click.echo(
+        f"Applied {', '.join(applied)}." if applied else "Database already up to date."
+    )
+
+
+def init_app(app) -> None:
+    with app.app_context():
+        migrate(get_db())
+        close_db()
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,42 @@
+"""Languages: which ones we have, which one a page is in, and its direction."""
+
+from flask import g, request
+from flask_babel import Babel, get_locale
+
+from .paths import TRANSLATIONS
+
+# Names are written in their own script, so a pupil can find theirs.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "cy": "Cymraeg",
+    "ar": "العربية",
+    "uk": "Українська",
+    "pl": "Polski",
+    "ps": "پښتو",
+}
+RIGHT_TO_LEFT = frozenset({"ar", "ps", "fa", "ckb", "ur"})
+
+babel = Babel()
+
+
+def available() -> list[str]:
+    """English, and every language with a catalogue."""
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/*.po")}
+    return ["en", *sorted(code for code in found if code in LANGUAGE_NAMES)]
+
+
+def select_locale() -> str:
+    section = g.get("section")
+    if section is not None:
+        return section["language"]
+    return request.accept_languages.best_match(available()) or "en"
+
+
+def page_language() -> dict:
+    code = str(get_locale() or "en")
+    return {"lang": code, "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr"}
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(page_language)

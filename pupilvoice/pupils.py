@@ -1,0 +1,126 @@
+"""Pupils, their meetings, and who may see them.
+
+Every read of a pupil goes through `scope()`: a Virtual School admin sees their
+Virtual School's pupils, a designated teacher their own school's, a social
+worker their own caseload. Anything outside it does not exist for them.
+"""
+
+from datetime import date
+
+from sqlite_utils import Database
+
+from .questions import ROLES, band_for_year
+
+
+def scope(staff: dict) -> tuple[str, list]:
+    if staff["role"] == "admin":
+        return "s.virtual_school_id = ?", [staff["virtual_school_id"]]
+    if staff["role"] == "teacher":
+        return "p.school_id = ?", [staff["school_id"]]
+    return "p.social_worker_id = ?", [staff["id"]]
+
+
+_PUPIL_SELECT = """
+    SELECT p.*, s.name AS school_name, sw.name AS social_worker_name
+    FROM pupils p
+    JOIN schools s ON s.id = p.school_id
+    LEFT JOIN staff sw ON sw.id = p.social_worker_id
+"""
+
+
+def visible(db: Database, staff: dict) -> list[dict]:
+    where, params = scope(staff)
+    return list(
+        db.query(
+            f"""
+            SELECT p.id, p.preferred_name, p.year_group, s.name AS school_name,
+                m.date AS meeting_date, v.status AS voice_status,
+                (SELECT count(*) FROM talk_flags f
+                 WHERE f.section_id = v.id AND f.seen_at IS NULL) AS open_flags
+            FROM pupils p
+            JOIN schools s ON s.id = p.school_id
+            LEFT JOIN meetings m ON m.id = (
+                SELECT id FROM meetings WHERE pupil_id = p.id
+                ORDER BY date DESC LIMIT 1)
+            LEFT JOIN voice_sections v ON v.meeting_id = m.id
+            WHERE {where}
+            ORDER BY p.preferred_name COLLATE NOCASE, p.id
+            """,  # noqa: S608 - `where` is one of scope()'s fixed clauses
+            params,
+        )
+    )
+
+
+def get(db: Database, staff: dict, pupil_id: int) -> dict | None:
+    where, params = scope(staff)
+    rows = list(
+        db.query(
+            f"{_PUPIL_SELECT} WHERE p.id = ? AND {where}",  # noqa: S608
+            [pupil_id, *params],
+        )
+    )
+    if not rows:
+        return None
+    pupil = rows[0]
+    pupil["band"] = pupil["band_override"] or band_for_year(pupil["year_group"])
+    return pupil
+
+
+def get_unscoped(db: Database, pupil_id: int) -> dict:
+    """For pupil mode, where the device session has already been checked."""
+    pupil = next(db.query(f"{_PUPIL_SELECT} WHERE p.id = ?", [pupil_id]))  # noqa: S608
+    pupil["band"] = pupil["band_override"] or band_for_year(pupil["year_group"])
+    return pupil
+
+
+def current_meeting(db: Database, pupil_id: int) -> dict | None:
+    """The next meeting, or failing that the most recent one."""
+    upcoming = list(
+        db.query(
+            "SELECT * FROM meetings WHERE pupil_id = ? AND date >= ? "
+            "ORDER BY date LIMIT 1",
+            [pupil_id, date.today().isoformat()],
+        )
+    )
+    if upcoming:
+        return upcoming[0]
+    latest = list(
+        db.query(
+            "SELECT * FROM meetings WHERE pupil_id = ? ORDER BY date DESC LIMIT 1",
+            [pupil_id],
+        )
+    )
+    return latest[0] if latest else None
+
+
+def attendees(db: Database, meeting_id: int) -> list[dict]:
+    people = list(
+        db.query(
+            "SELECT * FROM attendees WHERE meeting_id = ? ORDER BY id", [meeting_id]
+        )
+    )
+    for person in people:
+        label, image = ROLES.get(person["role"], ROLES["other"])
+        person["role_label"] = str(label)
+        person["image"] = image
+    return people
+
+
+def targets(db: Database, meeting_id: int) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT * FROM targets WHERE meeting_id = ? ORDER BY position, id",
+            [meeting_id],
+        )
+    )
+
+
+def add_attendee(db: Database, meeting_id: int, name: str, role: str) -> None:
+    db["attendees"].insert({"meeting_id": meeting_id, "name": name, "role": role})
+
+
+def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> None:
+    db.execute(
+        "DELETE FROM attendees WHERE id = ? AND meeting_id = ?",
+        [attendee_id, meeting_id],
+    )

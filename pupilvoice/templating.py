@@ -1,0 +1,41 @@
+"""Filters and globals the templates share."""
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+
+from .questions import ROLES
+
+
+def card_for(card_id: str, step):
+    return step.card(card_id)
+
+
+def longdate(value: str) -> str:
+    return format_date(date.fromisoformat(value), "full")
+
+
+def shorttime(value: str) -> str:
+    return format_time(datetime.fromisoformat(value), "short")
+
+
+def year_name(year_group: int) -> str:
+    return _("Reception") if year_group == 0 else _("Year %(n)d", n=year_group)
+
+
+def form_error_list(form) -> list[tuple[str, str]]:
+    """(field id, message) pairs for an error summary, radios linking to the first."""
+    found = []
+    for field in form:
+        for message in field.errors:
+            target = f"{field.id}-0" if field.type == "RadioField" else field.id
+            found.append((target, message))
+    return found
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(
+        card_for=card_for, longdate=longdate, shorttime=shorttime, year_name=year_name
+    )
+    app.jinja_env.globals.update(form_error_list=form_error_list, roles=ROLES)

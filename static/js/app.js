@@ -1,0 +1,49 @@
+// PupilVoice's own few lines. Everything works without them; they add
+// read-aloud, the CSRF header for htmx, and focus on an error summary.
+(function () {
+  "use strict";
+
+  // htmx requests carry the CSRF token from the page's meta tag.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) {
+      event.detail.headers["X-CSRFToken"] = meta.content;
+    }
+  });
+
+  // If a save cannot reach the server, say so plainly: the answer is still on
+  // the page, and Continue will send it again.
+  document.addEventListener("htmx:sendError", showNotSaved);
+  document.addEventListener("htmx:responseError", showNotSaved);
+  function showNotSaved() {
+    var status = document.getElementById("save-status");
+    if (status && status.dataset.notSaved) {
+      status.textContent = status.dataset.notSaved;
+    }
+  }
+
+  // Read-aloud is offered only where the browser can speak, and only on a tap.
+  function setUpSpeech() {
+    if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") {
+      return;
+    }
+    document.querySelectorAll("button.speak").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.speechSynthesis.cancel();
+        var utterance = new SpeechSynthesisUtterance(button.dataset.speak);
+        utterance.lang = document.documentElement.lang;
+        utterance.rate = 0.9;
+        window.speechSynthesis.speak(utterance);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpSpeech();
+    var summary = document.querySelector("[data-autofocus]");
+    if (summary) {
+      summary.focus();
+    }
+  });
+})();
