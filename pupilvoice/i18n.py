@@ -25,16 +25,26 @@ def available() -> list[str]:
     return ["en", *sorted(code for code in found if code in LANGUAGE_NAMES)]
 
 
+# English is written in British English, and its dates should read that way.
+REGIONAL = {"en": "en_GB"}
+
+
 def select_locale() -> str:
     section = g.get("section")
     if section is not None:
-        return section["language"]
-    return request.accept_languages.best_match(available()) or "en"
+        code = section["language"]
+    else:
+        code = request.accept_languages.best_match(available()) or "en"
+    return REGIONAL.get(code, code)
 
 
 def page_language() -> dict:
-    code = str(get_locale() or "en")
-    return {"lang": code, "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr"}
+    locale = get_locale()
+    code = locale.language if locale else "en"
+    return {
+        "lang": str(locale).replace("_", "-") if locale else "en",
+        "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr",
+    }
 
 
 def init_app(app) -> None:
