@@ -2,10 +2,34 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .questions import BAND_NAMES, ROLES
+
+
+class Choice(RadioField):
+    """Radios whose every refusal says what to do, never "Not a valid choice"."""
+
+    def __init__(self, label, choices, message, **kwargs):
+        super().__init__(
+            label,
+            choices=[SelectChoice(value, text) for value, text in choices],
+            validators=[InputRequired(message)],
+            **kwargs,
+        )
+        self.message = message
+
+    def pre_validate(self, form):
+        if self.raw_data and self.data not in {c.value for c in self.choices}:
+            raise ValidationError(self.message)
 
 
 class SignInForm(FlaskForm):
@@ -19,10 +43,10 @@ class SignInForm(FlaskForm):
 
 
 class StartPupilModeForm(FlaskForm):
-    band = RadioField(
+    band = Choice(
         _l("Which questions should the pupil see?"),
-        choices=list(BAND_NAMES.items()),
-        validators=[InputRequired(_l("Choose which questions the pupil should see"))],
+        BAND_NAMES.items(),
+        _l("Choose which questions the pupil should see"),
     )
     language = SelectField(_l("Language"))
     scribe = BooleanField(_l("I will write down the pupil's words for them"))
@@ -36,10 +60,10 @@ class AttendeeForm(FlaskForm):
             Length(max=100, message=_l("Name must be 100 characters or fewer")),
         ],
     )
-    role = RadioField(
+    role = Choice(
         _l("Role"),
-        choices=[(key, label) for key, (label, _image) in ROLES.items()],
-        validators=[InputRequired(_l("Choose the role of the person coming"))],
+        [(key, label) for key, (label, _image) in ROLES.items()],
+        _l("Choose the role of the person coming"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from . import answers, audit, auth, i18n, pupils, sections
 from .auth import staff_required
@@ -77,8 +78,8 @@ def _has_errors(*forms) -> bool:
     return any(form is not None and form.errors for form in forms)
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
 
 
 @bp.post("/pupils/<int:pupil_id>/pupil-mode")
@@ -93,7 +94,7 @@ def start_pupil_mode(pupil_id):
         flash(_("Add a meeting date before starting pupil mode."))
         return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     if not form.validate_on_submit():
-        return pupil(pupil_id, start_form=form)
+        return pupil(pupil_id=pupil_id, start_form=form)
     section = sections.start(
         db,
         pupil=record,
@@ -117,7 +118,7 @@ def add_attendee(pupil_id):
         abort(404)
     form = AttendeeForm()
     if not form.validate_on_submit():
-        return pupil(pupil_id, attendee_form=form)
+        return pupil(pupil_id=pupil_id, attendee_form=form)
     pupils.add_attendee(db, meeting["id"], form.name.data.strip(), form.role.data)
     audit.record(db, g.staff["id"], "attendee_added", pupil_id)
     return redirect(url_for("staff.pupil", pupil_id=pupil_id, _anchor="people"))

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
+from wtforms import RadioField
 
 from .questions import ROLES
 
@@ -29,7 +30,7 @@ def form_error_list(form) -> list[tuple[str, str]]:
     found = []
     for field in form:
         for message in field.errors:
-            target = f"{field.id}-0" if field.type == "RadioField" else field.id
+            target = f"{field.id}-0" if isinstance(field, RadioField) else field.id
             found.append((target, message))
     return found
 
