@@ -34,7 +34,11 @@ class Step:
 
     @property
     def text_first(self) -> bool:
-        return self.band in TEXT_FIRST_BANDS or not self.cards
+        # Faces and single choices are always tapped; only the picture grids
+        # give way to typing for older pupils.
+        if not self.cards:
+            return True
+        return self.question.kind == "cards" and self.band in TEXT_FIRST_BANDS
 
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)

@@ -1,14 +1,10 @@
 """Fixtures: a fresh app on a real SQLite file for every test, and a school."""
 
-import re
-
 import pytest
+from school import Browserless, make_school
 
 from pupilvoice import create_app
-from pupilvoice.auth import hash_password
 from pupilvoice.db import connect
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -39,118 +35,6 @@ def db(app):
 def school(db):
     """Two schools in one Virtual School, staff for each, and a pupil per band."""
     return make_school(db)
-
-
-def make_school(db) -> dict:
-    password_hash = hash_password(PASSWORD)
-    vs = db["virtual_schools"].insert({"name": "Test VS"}).last_pk
-    ours = db["schools"].insert({"virtual_school_id": vs, "name": "Ours"}).last_pk
-    theirs = db["schools"].insert({"virtual_school_id": vs, "name": "Theirs"}).last_pk
-
-    def person(email, name, role, school_id=None):
-        return (
-            db["staff"]
-            .insert(
-                {
-                    "virtual_school_id": vs,
-                    "school_id": school_id,
-                    "email": email,
-                    "name": name,
-                    "role": role,
-                    "password_hash": password_hash,
-                }
-            )
-            .last_pk
-        )
-
-    ids = {
-        "teacher": person("teacher@ours.test", "Tess Teacher", "teacher", ours),
-        "other_teacher": person(
-            "teacher@theirs.test", "Other Teacher", "teacher", theirs
-        ),
-        "social_worker": person("sw@council.test", "Sol Worker", "social_worker"),
-        "other_social_worker": person(
-            "sw2@council.test", "Other Worker", "social_worker"
-        ),
-        "admin": person("admin@council.test", "Ada Admin", "admin"),
-    }
-    pupils = {}
-    for name, year, school_id, sw in [
-        ("Ava", 1, ours, ids["social_worker"]),
-        ("Leo", 4, ours, ids["social_worker"]),
-        ("Maya", 9, ours, ids["social_worker"]),
-        ("Jordan", 12, ours, ids["social_worker"]),
-        ("Zed", 5, theirs, ids["other_social_worker"]),
-    ]:
-        pupil = (
-            db["pupils"]
-            .insert(
-                {
-                    "school_id": school_id,
-                    "social_worker_id": sw,
-                    "preferred_name": name,
-                    "year_group": year,
-                    "language": "en",
-                    "pep_reference": f"PEP-{name}",
-                }
-            )
-            .last_pk
-        )
-        meeting = (
-            db["meetings"]
-            .insert({"pupil_id": pupil, "date": "2099-01-15", "time": "10:00"})
-            .last_pk
-        )
-        db["attendees"].insert_all(
-            [
-                {
-                    "meeting_id": meeting,
-                    "name": "Tess Teacher",
-                    "role": "designated_teacher",
-                },
-                {"meeting_id": meeting, "name": "Jo Carer", "role": "carer"},
-            ]
-        )
-        db["targets"].insert_all(
-            [
-                {"meeting_id": meeting, "position": 0, "text": f"{name} target one"},
-                {"meeting_id": meeting, "position": 1, "text": f"{name} target two"},
-            ]
-        )
-        pupils[name] = pupil
-    return {"staff": ids, "pupils": pupils, "vs": vs}
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-class Browserless:
-    """A test client that signs in and posts forms with their CSRF token."""
-
-    def __init__(self, client):
-        self.client = client
-        self.token = None
-
-    def get(self, url, **kwargs):
-        response = self.client.get(url, **kwargs)
-        found = re.search(r'name="csrf-token" content="([^"]+)"', response.text)
-        if found:
-            self.token = found.group(1)
-        return response
-
-    def post(self, url, data=None, **kwargs):
-        if self.token is None:
-            self.get("/sign-in")
-        data = {"csrf_token": self.token, **(data or {})}
-        return self.client.post(url, data=data, **kwargs)
-
-    def sign_in(self, email, password=PASSWORD):
-        self.get("/sign-in")
-        response = self.post("/sign-in", {"email": email, "password": password})
-        assert response.status_code == 302, response.text
-        self.get("/staff/pupils")
-        return response
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import PASSWORD
+from school import PASSWORD
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Staff sign-in, who sees which pupil, staff forms, and the headers on every page."""
 
 import pytest
-from conftest import PASSWORD, Browserless
+from school import PASSWORD, Browserless
 
 
 def names_listed(web) -> set[str]:
