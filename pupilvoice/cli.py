@@ -2,7 +2,7 @@
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from . import demo
 from .db import get_db, init_db_command
@@ -20,6 +20,7 @@ def cli():
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load a demo Virtual School and print its sign-ins."""
     created = demo.load(get_db())
@@ -30,6 +31,7 @@ def demo_command():
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)

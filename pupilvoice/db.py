@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app, g
+from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 # Each migration runs once, in order, inside one transaction with its record in
@@ -184,6 +185,7 @@ def close_db(_exc=None) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database, or bring it up to date."""
     applied = migrate(get_db())
