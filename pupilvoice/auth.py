@@ -36,6 +36,10 @@ _hasher = PasswordHasher()
 # as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
+# Activity is written at most this often: idle limits are in minutes, and a
+# write on every request would make every page a database write.
+ACTIVITY_GRANULARITY = timedelta(seconds=30)
+
 # Only these answer while a device is in pupil mode.
 PUPIL_MODE_ENDPOINTS = {"static"}
 
@@ -126,9 +130,10 @@ def load_device() -> None:
         g.session_ended = "pupil" if device["section_id"] else "staff"
         end_session()
         return
-    db.execute(
-        "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?", [utcnow(), sid]
-    )
+    if now - datetime.fromisoformat(device["last_seen_at"]) > ACTIVITY_GRANULARITY:
+        db.execute(
+            "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?", [utcnow(), sid]
+        )
     g.device = device
     g.staff = next(db.query("SELECT * FROM staff WHERE id = ?", [device["staff_id"]]))
     if device["section_id"]:

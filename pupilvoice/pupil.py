@@ -32,6 +32,8 @@ def pupil_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.section is None:
+            if g.staff is not None:
+                return redirect(url_for("staff.pupils"))
             if request.headers.get("HX-Request"):
                 return render_template("pupil/_save_status.html", ended=True)
             return render_template("pupil/ended.html"), 403
@@ -134,15 +136,12 @@ def check():
 
 def readers(db) -> list[dict]:
     """The adults who will read the answers, named for the pupil before finishing."""
-    teacher = next(
-        db.query("SELECT name FROM staff WHERE id = ?", [g.section["supported_by_id"]]),
-        None,
+    found = list(
+        db.query(
+            "SELECT id, name, role FROM staff WHERE id IN (?, ?) ORDER BY role = 'social_worker'",
+            [g.section["supported_by_id"], g.pupil["social_worker_id"]],
+        )
     )
-    found = []
-    if teacher:
-        found.append({"name": teacher["name"], "role": "teacher"})
-    if g.pupil["social_worker_name"]:
-        found.append({"name": g.pupil["social_worker_name"], "role": "social_worker"})
     return found
 
 
