@@ -121,6 +121,48 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX audit_log_pupil ON audit_log(pupil_id, at);
         """,
     ),
+    (
+        "0002_review_export_import",
+        """
+        ALTER TABLE voice_sections ADD COLUMN reviewed_at TEXT;
+        ALTER TABLE voice_sections ADD COLUMN reviewed_by_id INTEGER REFERENCES staff(id);
+        ALTER TABLE voice_sections ADD COLUMN imported_at TEXT;
+        ALTER TABLE voice_sections ADD COLUMN imported_by_id INTEGER REFERENCES staff(id);
+        CREATE TABLE exports (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL
+                REFERENCES voice_sections(id) ON DELETE CASCADE,
+            staff_id INTEGER REFERENCES staff(id),
+            format TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX exports_section ON exports(section_id, at);
+        CREATE TABLE adult_notes (
+            id INTEGER PRIMARY KEY,
+            section_id INTEGER NOT NULL
+                REFERENCES voice_sections(id) ON DELETE CASCADE,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            text TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE checklist (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            item TEXT NOT NULL,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by_id INTEGER REFERENCES staff(id),
+            PRIMARY KEY (meeting_id, item)
+        );
+        CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            what TEXT NOT NULL,
+            who TEXT NOT NULL,
+            by_when TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 

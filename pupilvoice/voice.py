@@ -1,0 +1,185 @@
+"""A pupil's voice section as one plain structure: what every export is made from.
+
+`build()` gathers the pupil, the meeting, who helped, and every step of the
+journey with its answer: the question as the pupil saw it (in their language)
+and in English, the cards chosen, the words, how it was given, whether it was
+kept private, and whether it was skipped. Exports only lay this out; none of
+them goes back to the database or the question bank.
+"""
+
+from flask_babel import force_locale
+from sqlite_utils import Database
+
+from . import answers, pupils, sections
+from .i18n import LANGUAGE_NAMES, REGIONAL
+from .journey import Step, steps_for
+from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
+
+SCHEMA_VERSION = "1.0.0"
+
+SOURCE_LABELS = {
+    "card": "Chose a picture card",
+    "typed": "Typed by the pupil",
+    "scribed": "Written down by an adult, in the pupil's words",
+}
+
+STATUS_LABELS = {
+    "answered": "Answered",
+    "skipped": "Skipped",
+    "not_sure": "Not sure",
+    "not_reached": "Not reached",
+}
+
+
+def _locale(code: str) -> str:
+    return REGIONAL.get(code, code)
+
+
+def _step_text(step: Step, answer: dict | None) -> dict:
+    """The parts of a step that depend on the language it is shown in."""
+    chosen = [step.card(c) for c in (answer["choices"] if answer else [])]
+    return {
+        "question": step.prompt,
+        "choices": [
+            {"id": c.id, "label": str(c.label), "image": c.image} for c in chosen if c
+        ],
+    }
+
+
+def build(db: Database, section_id: int) -> dict:
+    section = sections.get(db, section_id)
+    pupil = pupils.get_unscoped(db, section["pupil_id"])
+    meeting = next(
+        db.query("SELECT * FROM meetings WHERE id = ?", [section["meeting_id"]])
+    )
+    targets = pupils.targets(db, meeting["id"])
+    saved = answers.for_section(db, section_id)
+    supporter = next(
+        db.query(
+            "SELECT name, role FROM staff WHERE id = ?", [section["supported_by_id"]]
+        ),
+        None,
+    )
+    language = section["language"]
+
+    with force_locale(_locale(language)):
+        steps = steps_for(section["band"], targets)
+        as_seen = [_step_text(s, saved.get(s.id)) for s in steps]
+    with force_locale("en_GB"):
+        steps_en = steps_for(section["band"], targets)
+        in_english = [_step_text(s, saved.get(s.id)) for s in steps_en]
+        section_titles = {key: str(title) for key, title in PEP_SECTIONS.items()}
+        band_label = str(BAND_NAMES[section["band"]])
+        people = [
+            {
+                "name": a["name"],
+                "role": a["role"],
+                "role_label": str(ROLES.get(a["role"], ROLES["other"])[0]),
+            }
+            for a in pupils.attendees(db, meeting["id"])
+        ]
+
+    items = []
+    for step, seen, english in zip(steps, as_seen, in_english, strict=True):
+        answer = saved.get(step.id)
+        status = answer["status"] if answer else "not_reached"
+        answered = status == "answered"
+        choices = [
+            {**c, "label_en": e["label"]}
+            for c, e in zip(seen["choices"], english["choices"], strict=True)
+        ]
+        items.append(
+            {
+                "step": step.id,
+                "question_id": step.question.id,
+                "pep_section": step.question.pep_section,
+                "pep_section_title": section_titles[step.question.pep_section],
+                "question": seen["question"],
+                "question_en": english["question"],
+                "status": status,
+                "status_label": STATUS_LABELS[status],
+                # A skipped answer's content stays in the database, so the pupil
+                # loses nothing, but it does not leave the app.
+                "choices": choices if answered else [],
+                "text": answer["text"] if answered else "",
+                "text_language": answer["language"]
+                if answered and answer["text"]
+                else None,
+                "sources": answers.sources(answer) if answered else [],
+                "private": bool(answer and answer["private"])
+                or step.question.always_private,
+                "target": {"id": step.target["id"], "text": step.target["text"]}
+                if step.target
+                else None,
+            }
+        )
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "pupil": {
+            "preferred_name": pupil["preferred_name"],
+            "pep_reference": pupil["pep_reference"],
+            "year_group": pupil["year_group"],
+            "school": pupil["school_name"],
+        },
+        "meeting": {
+            "date": meeting["date"],
+            "time": meeting["time"],
+            "place": meeting["place"],
+            "attendees": people,
+        },
+        "voice": {
+            "id": section["id"],
+            "status": section["status"],
+            "band": section["band"],
+            "band_label": band_label,
+            "language": language,
+            "language_name": LANGUAGE_NAMES.get(language, language),
+            "started_at": section["started_at"],
+            "completed_at": section["finished_at"],
+            "supported_by": supporter,
+            "scribe": bool(section["scribe"]),
+        },
+        "sections": [
+            {"key": key, "title": title}
+            for key, title in section_titles.items()
+            if any(i["pep_section"] == key for i in items)
+        ],
+        "answers": items,
+        "meeting_preferences": _preferences(items),
+        "targets": [
+            {
+                "text": i["target"]["text"],
+                "status": i["status"],
+                "how_it_went": i["choices"][0]["label_en"] if i["choices"] else None,
+                "words": i["text"],
+            }
+            for i in items
+            if i["target"]
+        ],
+    }
+
+
+def _preferences(items: list[dict]) -> dict:
+    by_id = {i["question_id"]: i for i in items if not i["target"]}
+
+    def choice(question_id):
+        item = by_id.get(question_id)
+        if item and item["choices"]:
+            return item["choices"][0]["id"]
+        return None
+
+    return {
+        "attend": choice("meeting_come"),
+        "attend_label": _label_en("meeting_come", choice("meeting_come")),
+        "views_shared_by": choice("meeting_share"),
+        "views_shared_by_label": _label_en("meeting_share", choice("meeting_share")),
+    }
+
+
+def _label_en(question_id: str, card_id: str | None) -> str | None:
+    if card_id is None:
+        return None
+    with force_locale("en_GB"):
+        card = next(c for c in QUESTIONS[question_id].cards if c.id == card_id)
+        return str(card.label)
