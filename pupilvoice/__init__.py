@@ -6,7 +6,20 @@ from pathlib import Path
 
 from flask import Flask, g, redirect, url_for
 
-from . import auth, cli, db, errors, i18n, pupil, security, staff, templating
+from . import (
+    admin,
+    auth,
+    cli,
+    db,
+    errors,
+    i18n,
+    prepare,
+    pupil,
+    review,
+    security,
+    staff,
+    templating,
+)
 from .paths import STATIC, TEMPLATES, TRANSLATIONS
 
 
@@ -53,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(pupil.bp)
+    app.register_blueprint(prepare.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
 
     @app.get("/")
     def index():

@@ -1,10 +1,12 @@
 """The `pupilvoice` command: init-db, demo, serve, and Flask's own commands."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import demo
+from . import demo, sections
 from .db import get_db, init_db_command
 
 
@@ -57,7 +59,52 @@ def serve_command(host, port, workers, threads):
     Server().run()
 
 
+FORMATS = ["json", "csv", "pdf", "docx", "text"]
+
+
+@click.command("export")
+@click.argument("section", required=False, type=int)
+@click.option("--all", "everything", is_flag=True, help="Every finished voice section.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--output", type=click.Path(path_type=Path), required=True)
+@with_appcontext
+def export_command(section, everything, fmt, output):
+    """Export one voice section to a file, or --all of them to a folder."""
+    from .review import render
+
+    db = get_db()
+    if everything == (section is not None):
+        raise click.UsageError("Give either a voice section's number or --all.")
+    if everything:
+        if fmt not in ("json", "csv"):
+            raise click.UsageError("--all writes json or csv.")
+        output.mkdir(parents=True, exist_ok=True)
+        ids = sections.all_finished(db)
+        targets = [(i, output / f"voice-{i}.{fmt}") for i in ids]
+    else:
+        record = sections.get(db, section)
+        if record is None:
+            raise click.ClickException(f"There is no voice section {section}.")
+        if not sections.is_finished(record):
+            raise click.ClickException(
+                f"Voice section {section} is not finished yet, so it cannot be exported."
+            )
+        targets = [(section, output)]
+    with current_app.test_request_context():
+        for section_id, path in targets:
+            body = render(db, section_id, fmt)
+            if isinstance(body, str):
+                path.write_text(body, encoding="utf-8")
+            else:
+                path.write_bytes(body)
+            sections.record_export(db, sections.get(db, section_id), None, fmt)
+            click.echo(f"Wrote {path}")
+    if everything and not targets:
+        click.echo("No finished voice sections yet.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(export_command)

@@ -1,10 +1,12 @@
 """A demo Virtual School, so a newcomer can try every journey at once."""
 
+import json
 from datetime import date, timedelta
 
 from sqlite_utils import Database
 
 from .auth import hash_password
+from .db import utcnow
 
 PASSWORD = "oakfield-demo"  # noqa: S105 - printed for the demo, by design
 
@@ -14,21 +16,108 @@ SIGN_INS = [
     ("alex.morgan@council.example", "Virtual School admin"),
 ]
 
-# (preferred name, year group, the two targets from their last PEP)
+# (preferred name, year group, language, the two targets from their last PEP)
 PUPILS = [
     (
         "Ava",
         1,
+        "en",
         ["Read a book with an adult every day", "Put my hand up to ask for help"],
     ),
-    ("Leo", 4, ["Learn my 6 and 7 times tables", "Join a lunchtime club"]),
+    ("Leo", 4, "en", ["Learn my 6 and 7 times tables", "Join a lunchtime club"]),
     (
         "Maya",
         9,
+        "en",
         ["Hand in science homework on time", "Talk to my tutor when I feel stressed"],
     ),
-    ("Jordan", 12, ["Finish my college application", "Open a bank account"]),
+    ("Jordan", 12, "en", ["Finish my college application", "Open a bank account"]),
+    (
+        "Amir",
+        8,
+        "ps",
+        ["Go to the English club twice a week", "Make a friend in my form"],
+    ),
 ]
+
+# What demo pupils have already said, so every staff page and export can be
+# tried at once: (step, status, cards, words, private). Ava's words were
+# written down by her teacher; Amir answered in Pashto; Maya is part way.
+ANSWERS = {
+    "Ava": [
+        ("feel", "answered", ["good"], "", False),
+        (
+            "going_well",
+            "answered",
+            ["friends", "playtime"],
+            "I like the sandpit",
+            False,
+        ),
+        ("hard", "skipped", [], "", False),
+        ("helps", "answered", ["teacher"], "Miss Khan helps me with reading", False),
+        ("target-0", "answered", ["went_well"], "", False),
+        ("target-1", "not_sure", [], "", False),
+        ("better_at", "answered", ["reading"], "", False),
+        ("grow_up", "answered", ["animals"], "A vet", False),
+        ("meeting_who", "skipped", [], "", False),
+        ("meeting_come", "answered", ["part"], "", False),
+        ("meeting_share", "answered", ["trusted_adult"], "Miss Khan", False),
+        ("private_note", "skipped", [], "", True),
+    ],
+    "Leo": [
+        ("feel", "answered", ["okay"], "", False),
+        (
+            "going_well",
+            "answered",
+            ["sport", "clubs"],
+            "Football club on Tuesdays",
+            False,
+        ),
+        (
+            "hard",
+            "answered",
+            ["noise", "worried"],
+            "The hall at lunch is too loud",
+            False,
+        ),
+        ("helps", "answered", ["quiet_place", "trusted_adult"], "", False),
+        ("target-0", "answered", ["some"], "I know my 6s now", False),
+        ("target-1", "answered", ["went_well"], "", False),
+        ("better_at", "answered", ["maths"], "", False),
+        ("grow_up", "answered", ["scientist"], "", False),
+        ("meeting_who", "answered", [], "My nan", False),
+        ("meeting_come", "answered", ["all"], "", False),
+        ("meeting_share", "answered", ["myself"], "", False),
+        (
+            "private_note",
+            "answered",
+            [],
+            "I miss my brother and want to see him more",
+            True,
+        ),
+    ],
+    "Maya": [
+        ("feel", "answered", ["not_good"], "Year 9 is a lot", False),
+        ("going_well", "answered", [], "Art, and my tutor listens to me", False),
+    ],
+    "Amir": [
+        ("feel", "answered", ["good"], "", False),
+        ("going_well", "answered", ["friends"], "زه فوټبال خوښوم", False),
+        ("hard", "answered", ["lesson"], "انګلیسي ژبه ګرانه ده", False),
+        ("helps", "answered", ["teacher", "extra_help"], "", False),
+        ("target-0", "answered", ["went_well"], "", False),
+        ("target-1", "answered", ["some"], "", False),
+        ("better_at", "answered", [], "English", False),
+        ("grow_up", "answered", ["college"], "", False),
+        ("options", "not_sure", [], "", False),
+        ("meeting_who", "skipped", [], "", False),
+        ("meeting_come", "answered", ["all"], "", False),
+        ("meeting_share", "answered", ["read_out"], "", False),
+        ("private_note", "skipped", [], "", True),
+    ],
+}
+FINISHED = {"Ava", "Leo", "Amir"}
+BANDS = {"Ava": "early", "Leo": "ks2", "Maya": "ks34", "Amir": "ks34"}
 
 
 def load(db: Database) -> bool:
@@ -36,7 +125,7 @@ def load(db: Database) -> bool:
     if list(db.query("SELECT 1 FROM staff WHERE email = ?", [SIGN_INS[0][0]])):
         return False
     password_hash = hash_password(PASSWORD)
-    meeting_day = date.today() + timedelta(days=14)
+    today = date.today()
     with db.atomic():
         vs = db["virtual_schools"].insert({"name": "Demo Virtual School"}).last_pk
         school = (
@@ -66,7 +155,7 @@ def load(db: Database) -> bool:
                 )
                 .last_pk
             )
-        for number, (name, year, targets) in enumerate(PUPILS):
+        for number, (name, year, language, targets) in enumerate(PUPILS):
             pupil = (
                 db["pupils"]
                 .insert(
@@ -75,35 +164,111 @@ def load(db: Database) -> bool:
                         "social_worker_id": staff["social_worker"],
                         "preferred_name": name,
                         "year_group": year,
-                        "language": "en",
+                        "language": language,
                         "pep_reference": f"PEP-DEMO-{number + 1:04d}",
                     }
                 )
                 .last_pk
             )
-            meeting = (
-                db["meetings"]
-                .insert(
-                    {
-                        "pupil_id": pupil,
-                        "date": (meeting_day + timedelta(days=number)).isoformat(),
-                        "time": "10:00",
-                        "place": "Oakfield, meeting room 2",
-                    }
+            # Last term's meeting, where Leo said how school felt then.
+            if name == "Leo":
+                last_term = _meeting(db, pupil, today - timedelta(days=100), [])
+                _answer(
+                    db,
+                    pupil,
+                    last_term,
+                    staff["teacher"],
+                    "ks2",
+                    "en",
+                    [("feel", "answered", ["not_good"], "", False)],
+                    True,
                 )
-                .last_pk
-            )
-            db["attendees"].insert_all(
-                {"meeting_id": meeting, "name": person, "role": role}
-                for person, role in [
-                    ("Priya Khan", "designated_teacher"),
-                    ("Sam Okafor", "social_worker"),
-                    ("Jo Williams", "carer"),
-                    ("Dan Reid", "virtual_school"),
-                ]
-            )
-            db["targets"].insert_all(
-                {"meeting_id": meeting, "position": i, "text": text}
-                for i, text in enumerate(targets)
-            )
+            meeting = _meeting(db, pupil, today + timedelta(days=14 + number), targets)
+            if name in ANSWERS:
+                _answer(
+                    db,
+                    pupil,
+                    meeting,
+                    staff["teacher"],
+                    BANDS[name],
+                    language,
+                    ANSWERS[name],
+                    name in FINISHED,
+                )
     return True
+
+
+PEOPLE = [
+    ("Priya Khan", "designated_teacher"),
+    ("Sam Okafor", "social_worker"),
+    ("Jo Williams", "carer"),
+    ("Dan Reid", "virtual_school"),
+]
+
+
+def _meeting(db: Database, pupil: int, day: date, targets: list[str]) -> int:
+    meeting = (
+        db["meetings"]
+        .insert(
+            {
+                "pupil_id": pupil,
+                "date": day.isoformat(),
+                "time": "10:00",
+                "place": "Oakfield, meeting room 2",
+            }
+        )
+        .last_pk
+    )
+    db["attendees"].insert_all(
+        {"meeting_id": meeting, "name": person, "role": role} for person, role in PEOPLE
+    )
+    db["targets"].insert_all(
+        {"meeting_id": meeting, "position": i, "text": text}
+        for i, text in enumerate(targets)
+    )
+    return meeting
+
+
+def _answer(db, pupil, meeting, teacher, band, language, given, finished) -> None:
+    """Store answers as the pupil's pages would (steps target-0, target-1 stand
+    for the meeting's targets in order)."""
+    target_ids = [
+        row["id"]
+        for row in db.query(
+            "SELECT id FROM targets WHERE meeting_id = ? ORDER BY position", [meeting]
+        )
+    ]
+    stamp = utcnow()
+    section = (
+        db["voice_sections"]
+        .insert(
+            {
+                "pupil_id": pupil,
+                "meeting_id": meeting,
+                "band": band,
+                "language": language,
+                "scribe": int(band == "early"),
+                "status": "finished" if finished else "in_progress",
+                "supported_by_id": teacher,
+                "started_at": stamp,
+                "finished_at": stamp if finished else None,
+            }
+        )
+        .last_pk
+    )
+    for step, status, cards, words, private in given:
+        if step.startswith("target-"):
+            step = f"target-{target_ids[int(step.split('-')[1])]}"
+        db["answers"].insert(
+            {
+                "section_id": section,
+                "step": step,
+                "status": status,
+                "choices": json.dumps(cards),
+                "text": words,
+                "scribed": int(band == "early" and bool(words)),
+                "private": int(private),
+                "language": language,
+                "updated_at": stamp,
+            }
+        )

@@ -1,5 +1,7 @@
 """Staff forms. Every message says what to do, in the GOV.UK way."""
 
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,10 +11,18 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Regexp,
+    ValidationError,
+)
 
 from .questions import BAND_NAMES, ROLES
+from .roles import STAFF_ROLES
 
 
 class Choice(RadioField):
@@ -71,4 +81,165 @@ class UnlockForm(FlaskForm):
     password = PasswordField(
         _l("Teacher's password"),
         validators=[DataRequired(_l("Enter your password to end pupil mode"))],
+    )
+
+
+def _parse_date(value: str) -> date | None:
+    value = (value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
+class DateText(StringField):
+    """A date typed or picked (type="date"), kept as typed when it is wrong."""
+
+    def __init__(self, label, missing, future_only=False, **kwargs):
+        super().__init__(label, **kwargs)
+        self.missing = missing
+        self.future_only = future_only
+        self.date = None
+
+    def pre_validate(self, form):
+        if not (self.data or "").strip():
+            raise ValidationError(self.missing)
+        self.date = _parse_date(self.data)
+        if self.date is None:
+            raise ValidationError(_l("Enter a real date, for example 27/03/2027"))
+        if self.future_only and self.date < date.today():
+            raise ValidationError(_l("The meeting date must be today or in the future"))
+
+
+class PupilForm(FlaskForm):
+    preferred_name = StringField(
+        _l("Preferred name"),
+        validators=[
+            DataRequired(_l("Enter the name the pupil likes to be called")),
+            Length(max=60, message=_l("Preferred name must be 60 characters or fewer")),
+        ],
+    )
+    year_group = Choice(
+        _l("Year group"),
+        [
+            (str(n), _l("Reception") if n == 0 else _l("Year %(n)d", n=n))
+            for n in range(14)
+        ],
+        _l("Choose the pupil's year group"),
+    )
+    school = SelectField(_l("School"), coerce=int)
+    social_worker = SelectField(_l("Social worker"), coerce=int)
+    language = SelectField(_l("Home language"))
+    pep_reference = StringField(
+        _l("PEP reference"),
+        validators=[
+            Length(max=40, message=_l("PEP reference must be 40 characters or fewer"))
+        ],
+    )
+
+
+class MeetingForm(FlaskForm):
+    date = DateText(_l("Date"), _l("Enter the date of the meeting"), future_only=True)
+    time = StringField(
+        _l("Time (optional)"),
+        validators=[Length(max=20, message=_l("Time must be 20 characters or fewer"))],
+    )
+    place = StringField(
+        _l("Place (optional)"),
+        validators=[
+            Length(max=120, message=_l("Place must be 120 characters or fewer"))
+        ],
+    )
+
+
+class TargetForm(FlaskForm):
+    text = StringField(
+        _l("Target"),
+        validators=[
+            DataRequired(_l("Enter the target from the last PEP")),
+            Length(max=300, message=_l("Target must be 300 characters or fewer")),
+        ],
+    )
+
+
+class ChecklistForm(FlaskForm):
+    item = StringField()
+    status = StringField()
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        _l("Add a note"),
+        validators=[
+            DataRequired(_l("Enter your note")),
+            Length(max=4000, message=_l("Note must be 4,000 characters or fewer")),
+        ],
+    )
+
+
+class OutcomeForm(FlaskForm):
+    what = StringField(
+        _l("What will happen"),
+        validators=[
+            DataRequired(_l("Enter what was agreed")),
+            Length(
+                max=300, message=_l("What was agreed must be 300 characters or fewer")
+            ),
+        ],
+    )
+    who = StringField(
+        _l("Who will do it"),
+        validators=[
+            DataRequired(_l("Enter who will do it")),
+            Length(max=100, message=_l("Who must be 100 characters or fewer")),
+        ],
+    )
+    by_when = DateText(_l("By when"), _l("Enter when it should be done by"))
+
+
+class ExportRangeForm(FlaskForm):
+    start = DateText(_l("From"), _l("Enter the first date"))
+    end = DateText(_l("To"), _l("Enter the last date"))
+
+
+class SchoolForm(FlaskForm):
+    name = StringField(
+        _l("School name"),
+        validators=[
+            DataRequired(_l("Enter the school's name")),
+            Length(max=120, message=_l("School name must be 120 characters or fewer")),
+        ],
+    )
+
+
+class StaffForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Enter their full name")),
+            Length(max=100, message=_l("Name must be 100 characters or fewer")),
+        ],
+    )
+    email = StringField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Enter their email address")),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=_l(
+                    "Enter an email address in the right format, like name@school.org.uk"
+                ),
+            ),
+        ],
+    )
+    role = Choice(_l("Role"), STAFF_ROLES.items(), _l("Choose their role"))
+    school = SelectField(_l("School (designated teachers only)"), coerce=int)
+    password = PasswordField(
+        _l("First password"),
+        validators=[
+            DataRequired(_l("Enter a first password for them")),
+            Length(min=12, message=_l("Password must be at least 12 characters")),
+        ],
     )

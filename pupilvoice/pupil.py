@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import answers, audit, auth, pupils, sections
+from . import answers, audit, auth, meetings, pupils, sections
 from .db import get_db
 from .forms import UnlockForm
 from .journey import find, steps_for
@@ -42,7 +42,7 @@ def pupil_required(view):
         g.meeting = next(
             db.query("SELECT * FROM meetings WHERE id = ?", [g.section["meeting_id"]])
         )
-        g.steps = steps_for(g.section["band"], pupils.targets(db, g.meeting["id"]))
+        g.steps = steps_for(g.section["band"], meetings.targets(db, g.meeting["id"]))
         return view(**kwargs)
 
     return wrapped
@@ -116,7 +116,7 @@ def question(step_id):
         back=back,
         returning=returning,
         number=index + 1,
-        attendees=pupils.attendees(db, g.meeting["id"])
+        attendees=meetings.attendees(db, g.meeting["id"])
         if step.question.shows_attendees
         else [],
     ), (400 if errors else 200)

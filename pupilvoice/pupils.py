@@ -5,11 +5,9 @@ Virtual School's pupils, a designated teacher their own school's, a social
 worker their own caseload. Anything outside it does not exist for them.
 """
 
-from datetime import date
-
 from sqlite_utils import Database
 
-from .questions import ROLES, band_for_year
+from .questions import band_for_year
 
 
 def scope(staff: dict) -> tuple[str, list]:
@@ -73,54 +71,34 @@ def get_unscoped(db: Database, pupil_id: int) -> dict:
     return pupil
 
 
-def current_meeting(db: Database, pupil_id: int) -> dict | None:
-    """The next meeting, or failing that the most recent one."""
-    upcoming = list(
-        db.query(
-            "SELECT * FROM meetings WHERE pupil_id = ? AND date >= ? "
-            "ORDER BY date LIMIT 1",
-            [pupil_id, date.today().isoformat()],
+def schools_for(db: Database, staff: dict) -> list[dict]:
+    """Schools a person may add pupils to: their own, or their Virtual School's."""
+    if staff["role"] == "teacher":
+        return list(
+            db.query("SELECT * FROM schools WHERE id = ?", [staff["school_id"]])
         )
-    )
-    if upcoming:
-        return upcoming[0]
-    latest = list(
-        db.query(
-            "SELECT * FROM meetings WHERE pupil_id = ? ORDER BY date DESC LIMIT 1",
-            [pupil_id],
-        )
-    )
-    return latest[0] if latest else None
-
-
-def attendees(db: Database, meeting_id: int) -> list[dict]:
-    people = list(
-        db.query(
-            "SELECT * FROM attendees WHERE meeting_id = ? ORDER BY id", [meeting_id]
-        )
-    )
-    for person in people:
-        label, image = ROLES.get(person["role"], ROLES["other"])
-        person["role_label"] = str(label)
-        person["image"] = image
-    return people
-
-
-def targets(db: Database, meeting_id: int) -> list[dict]:
     return list(
         db.query(
-            "SELECT * FROM targets WHERE meeting_id = ? ORDER BY position, id",
-            [meeting_id],
+            "SELECT * FROM schools WHERE virtual_school_id = ? ORDER BY name",
+            [staff["virtual_school_id"]],
         )
     )
 
 
-def add_attendee(db: Database, meeting_id: int, name: str, role: str) -> None:
-    db["attendees"].insert({"meeting_id": meeting_id, "name": name, "role": role})
-
-
-def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> None:
-    db.execute(
-        "DELETE FROM attendees WHERE id = ? AND meeting_id = ?",
-        [attendee_id, meeting_id],
+def social_workers(db: Database, staff: dict) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT id, name FROM staff WHERE role = 'social_worker' "
+            "AND virtual_school_id = ? ORDER BY name",
+            [staff["virtual_school_id"]],
+        )
     )
+
+
+def add(db: Database, staff: dict, **values) -> int | None:
+    """Add a pupil, if the school and social worker are this person's to use."""
+    if values["school_id"] not in {s["id"] for s in schools_for(db, staff)}:
+        return None
+    if values["social_worker_id"] not in {s["id"] for s in social_workers(db, staff)}:
+        return None
+    return db["pupils"].insert(values).last_pk

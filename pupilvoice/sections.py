@@ -3,15 +3,22 @@
 from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from . import audit
+from . import audit, pupils
 from .db import utcnow
 from .pupils import scope
 
+# A voice section only ever moves forward through these, except that starting
+# pupil mode again reopens it.
+STAGES = ("in_progress", "finished", "reviewed", "exported", "imported")
 STATUS_LABELS = {
     None: _l("Not started"),
     "in_progress": _l("In progress"),
     "finished": _l("Finished by the pupil"),
+    "reviewed": _l("Reviewed by the teacher"),
+    "exported": _l("Exported"),
+    "imported": _l("Imported into the PEP"),
 }
+EXPORT_FORMATS = ("pdf", "docx", "json", "csv", "text")
 
 
 def get(db: Database, section_id: int) -> dict | None:
@@ -115,3 +122,139 @@ def mark_flag_seen(db: Database, staff: dict, flag_id: int) -> bool:
         )
         audit.record(db, staff["id"], "talk_flag_seen", flag["pupil_id"])
     return True
+
+
+def for_staff(db: Database, staff: dict, section_id: int) -> tuple[dict, dict] | None:
+    """The section and its pupil, if the pupil is in this person's scope."""
+    section = get(db, section_id)
+    if section is None:
+        return None
+    pupil = pupils.get(db, staff, section["pupil_id"])
+    if pupil is None:
+        return None
+    return section, pupil
+
+
+def is_finished(section: dict) -> bool:
+    return section["status"] in STAGES[1:]
+
+
+def _advance(db: Database, section: dict, stage: str, **values) -> None:
+    if STAGES.index(stage) > STAGES.index(section["status"]):
+        values["status"] = stage
+    if values:
+        db["voice_sections"].update(section["id"], values)
+
+
+def mark_reviewed(db: Database, section: dict, staff: dict) -> None:
+    with db.atomic():
+        _advance(
+            db, section, "reviewed", reviewed_at=utcnow(), reviewed_by_id=staff["id"]
+        )
+        audit.record(db, staff["id"], "voice_reviewed", section["pupil_id"])
+
+
+def record_export(db: Database, section: dict, staff: dict | None, fmt: str) -> None:
+    """Everything that leaves is written down: who, when, which format."""
+    with db.atomic():
+        db["exports"].insert(
+            {
+                "section_id": section["id"],
+                "staff_id": staff["id"] if staff else None,
+                "format": fmt,
+                "at": utcnow(),
+            }
+        )
+        _advance(db, section, "exported")
+        audit.record(
+            db,
+            staff["id"] if staff else None,
+            "voice_exported",
+            section["pupil_id"],
+            fmt,
+        )
+
+
+def mark_imported(db: Database, section: dict, staff: dict) -> None:
+    with db.atomic():
+        _advance(
+            db, section, "imported", imported_at=utcnow(), imported_by_id=staff["id"]
+        )
+        audit.record(db, staff["id"], "voice_marked_imported", section["pupil_id"])
+
+
+def export_history(db: Database, section_id: int) -> list[dict]:
+    return list(
+        db.query(
+            """
+            SELECT e.format, e.at, coalesce(s.name, 'command line') AS who
+            FROM exports e LEFT JOIN staff s ON s.id = e.staff_id
+            WHERE e.section_id = ? ORDER BY e.at DESC, e.id DESC
+            """,
+            [section_id],
+        )
+    )
+
+
+def add_note(db: Database, section: dict, staff: dict, text: str) -> None:
+    with db.atomic():
+        db["adult_notes"].insert(
+            {
+                "section_id": section["id"],
+                "staff_id": staff["id"],
+                "text": text,
+                "at": utcnow(),
+            }
+        )
+        audit.record(db, staff["id"], "adult_note_added", section["pupil_id"])
+
+
+def notes(db: Database, section_id: int) -> list[dict]:
+    return list(
+        db.query(
+            """
+            SELECT n.text, n.at, s.name, s.role FROM adult_notes n
+            JOIN staff s ON s.id = n.staff_id
+            WHERE n.section_id = ? ORDER BY n.at, n.id
+            """,
+            [section_id],
+        )
+    )
+
+
+def flags_for(db: Database, section_id: int) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT * FROM talk_flags WHERE section_id = ? ORDER BY raised_at",
+            [section_id],
+        )
+    )
+
+
+def finished_between(db: Database, staff: dict, start: str, end: str) -> list[int]:
+    """Finished voice sections in this person's scope completed in [start, end]."""
+    where, params = scope(staff)
+    return [
+        row["id"]
+        for row in db.query(
+            f"""
+            SELECT v.id FROM voice_sections v
+            JOIN pupils p ON p.id = v.pupil_id
+            JOIN schools s ON s.id = p.school_id
+            WHERE v.status != 'in_progress'
+              AND substr(v.finished_at, 1, 10) BETWEEN ? AND ?
+              AND {where}
+            ORDER BY v.finished_at
+            """,  # noqa: S608 - `where` is one of scope()'s fixed clauses
+            [start, end, *params],
+        )
+    ]
+
+
+def all_finished(db: Database) -> list[int]:
+    return [
+        row["id"]
+        for row in db.query(
+            "SELECT id FROM voice_sections WHERE status != 'in_progress' ORDER BY id"
+        )
+    ]

@@ -1,15 +1,15 @@
-"""Staff pages: the pupils a person is responsible for, and starting pupil mode."""
+"""Staff pages: the pupils a person is responsible for, and handing over the tablet."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from . import answers, audit, auth, i18n, pupils, sections
+from . import answers, audit, auth, i18n, meetings, pupils, sections
 from .auth import staff_required
 from .db import get_db
-from .forms import AttendeeForm, StartPupilModeForm
+from .forms import PupilForm, StartPupilModeForm
 from .journey import steps_for
-from .questions import SCRIBE_BANDS
+from .questions import FACES, SCRIBE_BANDS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -29,6 +29,10 @@ def pupil_or_404(pupil_id: int) -> dict:
     return pupil
 
 
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
+
+
 @bp.get("/pupils", endpoint="pupils")
 @staff_required
 def pupils_list():
@@ -36,15 +40,50 @@ def pupils_list():
         "staff/pupils.html",
         pupils=pupils.visible(get_db(), g.staff),
         status_labels=sections.STATUS_LABELS,
+        can_add=g.staff["role"] in ("teacher", "admin"),
+    )
+
+
+@bp.route("/pupils/new", methods=["GET", "POST"])
+@staff_required
+def add_pupil():
+    if g.staff["role"] not in ("teacher", "admin"):
+        abort(404)
+    db = get_db()
+    form = PupilForm()
+    schools = pupils.schools_for(db, g.staff)
+    form.school.choices = [SelectChoice(s["id"], s["name"]) for s in schools]
+    form.social_worker.choices = [
+        SelectChoice(s["id"], s["name"]) for s in pupils.social_workers(db, g.staff)
+    ]
+    form.language.choices = language_choices()
+    if form.validate_on_submit():
+        pupil_id = pupils.add(
+            db,
+            g.staff,
+            preferred_name=form.preferred_name.data.strip(),
+            year_group=int(form.year_group.data),
+            school_id=form.school.data,
+            social_worker_id=form.social_worker.data,
+            language=form.language.data,
+            pep_reference=form.pep_reference.data.strip() or None,
+        )
+        if pupil_id is None:
+            abort(404)
+        audit.record(db, g.staff["id"], "pupil_added", pupil_id)
+        flash(_("Pupil added. Now set up their next PEP meeting."))
+        return redirect(url_for("prepare.new_meeting", pupil_id=pupil_id))
+    return render_template("staff/add_pupil.html", form=form), (
+        400 if form.errors else 200
     )
 
 
 @bp.get("/pupils/<int:pupil_id>")
 @staff_required
-def pupil(pupil_id, start_form=None, attendee_form=None):
+def pupil(pupil_id, start_form=None):
     db = get_db()
     record = pupil_or_404(pupil_id)
-    meeting = pupils.current_meeting(db, pupil_id)
+    meeting = meetings.current_meeting(db, pupil_id)
     section = sections.for_meeting(db, meeting["id"]) if meeting else None
     if start_form is None:
         start_form = StartPupilModeForm(
@@ -55,8 +94,7 @@ def pupil(pupil_id, start_form=None, attendee_form=None):
     start_form.language.choices = language_choices()
     steps = saved = None
     if section:
-        targets = pupils.targets(db, meeting["id"])
-        steps = steps_for(section["band"], targets)
+        steps = steps_for(section["band"], meetings.targets(db, meeting["id"]))
         saved = answers.for_section(db, section["id"])
         audit.record(db, g.staff["id"], "viewed_answers", pupil_id)
     return render_template(
@@ -64,22 +102,16 @@ def pupil(pupil_id, start_form=None, attendee_form=None):
         pupil=record,
         meeting=meeting,
         section=section,
-        attendees=pupils.attendees(db, meeting["id"]) if meeting else [],
-        targets=pupils.targets(db, meeting["id"]) if meeting else [],
+        checklist=meetings.checklist(db, meeting, section) if meeting else [],
+        history=meetings.for_pupil(db, pupil_id),
+        feelings=meetings.feelings_by_term(db, pupil_id),
+        faces={c.id: c for c in FACES},
         steps=steps,
         saved=saved,
         start_form=start_form,
-        attendee_form=attendee_form or AttendeeForm(formdata=None),
         status_labels=sections.STATUS_LABELS,
-    ), (400 if _has_errors(start_form, attendee_form) else 200)
-
-
-def _has_errors(*forms) -> bool:
-    return any(form is not None and form.errors for form in forms)
-
-
-def language_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
+        can_hand_over=g.staff["role"] in ("teacher", "social_worker"),
+    ), (400 if start_form.errors else 200)
 
 
 @bp.post("/pupils/<int:pupil_id>/pupil-mode")
@@ -87,7 +119,9 @@ def language_choices() -> list[SelectChoice]:
 def start_pupil_mode(pupil_id):
     db = get_db()
     record = pupil_or_404(pupil_id)
-    meeting = pupils.current_meeting(db, pupil_id)
+    if g.staff["role"] not in ("teacher", "social_worker"):
+        abort(404)
+    meeting = meetings.current_meeting(db, pupil_id)
     form = StartPupilModeForm()
     form.language.choices = language_choices()
     if meeting is None:
@@ -106,35 +140,6 @@ def start_pupil_mode(pupil_id):
     )
     auth.set_pupil_mode(section["id"])
     return redirect(url_for("pupil.resume"))
-
-
-@bp.post("/pupils/<int:pupil_id>/attendees")
-@staff_required
-def add_attendee(pupil_id):
-    db = get_db()
-    pupil_or_404(pupil_id)
-    meeting = pupils.current_meeting(db, pupil_id)
-    if meeting is None:
-        abort(404)
-    form = AttendeeForm()
-    if not form.validate_on_submit():
-        return pupil(pupil_id=pupil_id, attendee_form=form)
-    pupils.add_attendee(db, meeting["id"], form.name.data.strip(), form.role.data)
-    audit.record(db, g.staff["id"], "attendee_added", pupil_id)
-    return redirect(url_for("staff.pupil", pupil_id=pupil_id, _anchor="people"))
-
-
-@bp.post("/pupils/<int:pupil_id>/attendees/<int:attendee_id>/remove")
-@staff_required
-def remove_attendee(pupil_id, attendee_id):
-    db = get_db()
-    pupil_or_404(pupil_id)
-    meeting = pupils.current_meeting(db, pupil_id)
-    if meeting is None:
-        abort(404)
-    pupils.remove_attendee(db, meeting["id"], attendee_id)
-    audit.record(db, g.staff["id"], "attendee_removed", pupil_id)
-    return redirect(url_for("staff.pupil", pupil_id=pupil_id, _anchor="people"))
 
 
 @bp.post("/flags/<int:flag_id>/seen")

@@ -1,12 +1,15 @@
 """Filters and globals the templates share."""
 
+import json
 from datetime import date, datetime
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from wtforms import RadioField
 
+from .meetings import CHECKLIST_STATUSES
 from .questions import ROLES
+from .roles import STAFF_ROLES
 
 
 def card_for(card_id: str, step):
@@ -35,8 +38,21 @@ def form_error_list(form) -> list[tuple[str, str]]:
     return found
 
 
+def checklist_status(status: str) -> str:
+    return str(CHECKLIST_STATUSES[status])
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
-        card_for=card_for, longdate=longdate, shorttime=shorttime, year_name=year_name
+        card_for=card_for,
+        longdate=longdate,
+        shorttime=shorttime,
+        year_name=year_name,
+        fromjson=json.loads,
     )
-    app.jinja_env.globals.update(form_error_list=form_error_list, roles=ROLES)
+    app.jinja_env.globals.update(
+        form_error_list=form_error_list,
+        roles=ROLES,
+        checklist_status=checklist_status,
+        role_name=lambda role: str(STAFF_ROLES[role]),
+    )

@@ -10,7 +10,7 @@ them goes back to the database or the question bank.
 from flask_babel import force_locale
 from sqlite_utils import Database
 
-from . import answers, pupils, sections
+from . import answers, meetings, pupils, sections
 from .i18n import LANGUAGE_NAMES, REGIONAL
 from .journey import Step, steps_for
 from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
@@ -52,7 +52,7 @@ def build(db: Database, section_id: int) -> dict:
     meeting = next(
         db.query("SELECT * FROM meetings WHERE id = ?", [section["meeting_id"]])
     )
-    targets = pupils.targets(db, meeting["id"])
+    targets = meetings.targets(db, meeting["id"])
     saved = answers.for_section(db, section_id)
     supporter = next(
         db.query(
@@ -76,7 +76,7 @@ def build(db: Database, section_id: int) -> dict:
                 "role": a["role"],
                 "role_label": str(ROLES.get(a["role"], ROLES["other"])[0]),
             }
-            for a in pupils.attendees(db, meeting["id"])
+            for a in meetings.attendees(db, meeting["id"])
         ]
 
     items = []

@@ -40,10 +40,21 @@ def test_demo_loads_a_school_with_a_pupil_in_every_band_and_prints_sign_ins(app)
     assert {band_for_year(y) for y in years} == {"early", "ks2", "ks34", "post16"}
     for pupil in db.query("SELECT id FROM pupils"):
         meeting = next(
-            db.query("SELECT * FROM meetings WHERE pupil_id = ?", [pupil["id"]])
+            db.query(
+                "SELECT * FROM meetings WHERE pupil_id = ? ORDER BY date DESC",
+                [pupil["id"]],
+            )
         )
         assert db["attendees"].count_where("meeting_id = ?", [meeting["id"]]) >= 2
         assert db["targets"].count_where("meeting_id = ?", [meeting["id"]]) == 2
+
+    # Finished pupils to review and export: a private answer, a skipped
+    # question, another language; and one part way through.
+    statuses = [r["status"] for r in db.query("SELECT status FROM voice_sections")]
+    assert statuses.count("in_progress") == 1
+    assert db["answers"].count_where("private = 1 AND status = 'answered'") >= 1
+    assert db["answers"].count_where("status = 'skipped'") >= 1
+    assert db["voice_sections"].count_where("language != 'en' AND status = 'finished'")
 
     again = runner.invoke(args=["demo"])
     assert "already loaded" in again.output

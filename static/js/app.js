@@ -39,8 +39,25 @@
     });
   }
 
+  // Copy buttons beside the text for each PEP section.
+  function setUpCopy() {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copy);
+        navigator.clipboard.writeText(source.value).then(function () {
+          button.firstChild.textContent = button.dataset.copied;
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpSpeech();
+    setUpCopy();
     var summary = document.querySelector("[data-autofocus]");
     if (summary) {
       summary.focus();

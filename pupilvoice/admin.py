@@ -1,0 +1,158 @@
+"""The Virtual School admin: schools, staff accounts, and exports in bulk."""
+
+import io
+import zipfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from . import audit, sections
+from .auth import find_staff, hash_password, staff_required
+from .db import get_db
+from .forms import ExportRangeForm, SchoolForm, StaffForm
+from .review import render
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@staff_required
+def admins_only():
+    if g.staff["role"] != "admin":
+        abort(404)
+
+
+def _schools(db):
+    return list(
+        db.query(
+            "SELECT * FROM schools WHERE virtual_school_id = ? ORDER BY name",
+            [g.staff["virtual_school_id"]],
+        )
+    )
+
+
+@bp.get("/")
+def home(school_form=None, staff_form=None, export_form=None):
+    db = get_db()
+    staff_form = staff_form or StaffForm(formdata=None)
+    staff_form.school.choices = _school_choices(db)
+    return render_template(
+        "admin/home.html",
+        schools=_schools(db),
+        people=list(
+            db.query(
+                """
+                SELECT s.name, s.email, s.role, sc.name AS school
+                FROM staff s LEFT JOIN schools sc ON sc.id = s.school_id
+                WHERE s.virtual_school_id = ? ORDER BY s.role, s.name
+                """,
+                [g.staff["virtual_school_id"]],
+            )
+        ),
+        school_form=school_form or SchoolForm(formdata=None),
+        staff_form=staff_form,
+        export_form=export_form or ExportRangeForm(formdata=None),
+    ), (
+        400
+        if any(f and f.errors for f in (school_form, staff_form, export_form))
+        else 200
+    )
+
+
+def _school_choices(db):
+    return [SelectChoice(0, _("Not a designated teacher"))] + [
+        SelectChoice(s["id"], s["name"]) for s in _schools(db)
+    ]
+
+
+@bp.post("/schools")
+def add_school():
+    form = SchoolForm()
+    if not form.validate_on_submit():
+        return home(school_form=form)
+    db = get_db()
+    db["schools"].insert(
+        {
+            "virtual_school_id": g.staff["virtual_school_id"],
+            "name": form.name.data.strip(),
+        }
+    )
+    audit.record(db, g.staff["id"], "school_added")
+    flash(_("School added."))
+    return redirect(url_for(".home"))
+
+
+@bp.post("/staff")
+def add_staff():
+    db = get_db()
+    form = StaffForm()
+    form.school.choices = _school_choices(db)
+    valid = form.validate_on_submit()
+    if valid and form.role.data == "teacher" and not form.school.data:
+        form.school.errors.append(_("Choose the designated teacher's school"))
+        valid = False
+    if valid and find_staff(form.email.data):
+        form.email.errors.append(
+            _("Someone already has an account with that email address")
+        )
+        valid = False
+    if not valid:
+        return home(staff_form=form)
+    db["staff"].insert(
+        {
+            "virtual_school_id": g.staff["virtual_school_id"],
+            "school_id": form.school.data if form.role.data == "teacher" else None,
+            "email": form.email.data.strip(),
+            "name": form.name.data.strip(),
+            "role": form.role.data,
+            "password_hash": hash_password(form.password.data),
+        }
+    )
+    audit.record(db, g.staff["id"], "staff_added", detail=form.role.data)
+    flash(_("Account made. Give them their first password in person."))
+    return redirect(url_for(".home"))
+
+
+@bp.post("/export")
+def export_range():
+    form = ExportRangeForm()
+    if not form.validate_on_submit():
+        return home(export_form=form)
+    if form.end.date < form.start.date:
+        form.end.errors.append(
+            _("The last date must be the same as or after the first")
+        )
+        return home(export_form=form)
+    db = get_db()
+    ids = sections.finished_between(
+        db, g.staff, form.start.date.isoformat(), form.end.date.isoformat()
+    )
+    if not ids:
+        form.start.errors.append(
+            _("No voice sections were finished between those dates")
+        )
+        return home(export_form=form)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for section_id in ids:
+            for fmt in ("json", "csv"):
+                archive.writestr(
+                    f"voice-{section_id}.{fmt}", render(db, section_id, fmt)
+                )
+            sections.record_export(db, sections.get(db, section_id), g.staff, "zip")
+    name = f"pupil-voice-{form.start.date}-to-{form.end.date}.zip"
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

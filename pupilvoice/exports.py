@@ -1,0 +1,389 @@
+"""A pupil's voice section laid out as the files that leave the app.
+
+Every function here takes the dict from `voice.build()` and only lays it out:
+JSON (the published schema in docs/), CSV, plain text per PEP section, Word and
+the meeting-pack PDF. Answers the pupil kept private are marked as private
+everywhere except the PDF, which goes round the meeting table and leaves them
+out altogether.
+"""
+
+import csv
+import functools
+import io
+import json
+import mimetypes
+import re
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from docx import Document
+from docx.shared import Pt, RGBColor
+from flask import render_template
+from flask_babel import force_locale, format_date, format_time
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .i18n import RIGHT_TO_LEFT
+from .roles import STAFF_ROLES
+from .voice import SOURCE_LABELS, STATUS_LABELS
+
+PRIVATE = _l("Private: only for the designated teacher and social worker")
+SCRIBED = _l("(written down by an adult in the pupil's words)")
+PRIVATE_LEFT_OUT = _l(
+    "Some answers were kept just for the designated teacher and social worker."
+)
+
+CSV_COLUMNS = (
+    "pep_reference",
+    "preferred_name",
+    "meeting_date",
+    "pep_section",
+    "step",
+    "question",
+    "question_en",
+    "status",
+    "choices",
+    "choices_en",
+    "text",
+    "text_language",
+    "sources",
+    "private",
+    "completed_at",
+    "supported_by",
+)
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# What lxml (so python-docx) and XML in general refuse: C0 controls other than
+# tab, line feed and carriage return, lone surrogates, and two non-characters.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _in_english(export):
+    """Exports go into an English PEP record for now, and they are also made
+    outside any request (command line, admin's zip) where the app's locale
+    selector cannot run: so each one pins its own locale."""
+
+    @functools.wraps(export)
+    def wrapped(*args, **kwargs):
+        with force_locale("en_GB"):
+            return export(*args, **kwargs)
+
+    return wrapped
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+@_in_english
+def to_csv(doc: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer.writerow(CSV_COLUMNS)
+    for item in doc["answers"]:
+        row = {
+            "pep_reference": doc["pupil"]["pep_reference"] or "",
+            "preferred_name": doc["pupil"]["preferred_name"],
+            "meeting_date": doc["meeting"]["date"],
+            "pep_section": item["pep_section_title"],
+            "step": item["step"],
+            "question": item["question"],
+            "question_en": item["question_en"],
+            "status": _(STATUS_LABELS[item["status"]]),
+            "choices": "; ".join(c["label"] for c in item["choices"]),
+            "choices_en": "; ".join(c["label_en"] for c in item["choices"]),
+            "text": item["text"],
+            "text_language": item["text_language"] or "",
+            "sources": _sources(item),
+            "private": _("yes") if item["private"] else _("no"),
+            "completed_at": doc["voice"]["completed_at"] or "",
+            "supported_by": _supported_by(doc),
+        }
+        writer.writerow(_inert(row[column]) for column in CSV_COLUMNS)
+    return out.getvalue()
+
+
+def _inert(value: str) -> str:
+    """OWASP's advice against CSV injection: a leading apostrophe makes a
+    would-be formula plain text."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+@_in_english
+def to_text(doc: dict) -> dict[str, str]:
+    english = _english(doc)
+    return {
+        section["key"]: "\n\n".join(_text_block(_view(item, english)) for item in items)
+        for section, items in _by_section(doc, doc["answers"])
+    }
+
+
+@_in_english
+def to_plain_text(doc: dict) -> str:
+    header = "\n".join(f"{label}: {value}" for label, value in _facts(doc))
+    texts = to_text(doc)
+    body = [
+        f"{section['title']}\n{'=' * len(section['title'])}\n\n{texts[section['key']]}"
+        for section in doc["sections"]
+    ]
+    return "\n\n\n".join([_title(doc) + "\n" + header, *body]) + "\n"
+
+
+def _text_block(view: dict) -> str:
+    lines = [_("Question: %(question)s", question=view["question"])]
+    if view["question_en"]:
+        lines.append(_("Question in English: %(question)s", question=view["question_en"]))
+    lines.extend(_answer_lines(view))
+    if view["sources"]:
+        lines.append(_given(view))
+    if view["private"]:
+        lines.insert(0, f"[{PRIVATE}]")
+    return "\n".join(lines)
+
+
+@_in_english
+def to_docx(doc: dict) -> bytes:
+    doc = _xml_safe(doc)
+    english = _english(doc)
+    word = Document()
+    word.core_properties.title = _title(doc)
+    word.core_properties.author = "PupilVoice"
+    word.core_properties.comments = ""
+    word.add_heading(_title(doc), level=0)
+
+    facts = _facts(doc)
+    table = word.add_table(rows=len(facts), cols=2)
+    table.style = "Table Grid"
+    for row, (label, value) in zip(table.rows, facts, strict=True):
+        row.cells[0].paragraphs[0].add_run(label).bold = True
+        row.cells[1].text = value
+
+    word.add_heading(_("Meeting preferences"), level=1)
+    word.add_paragraph(" ".join(_preferences(doc)))
+
+    for section, items in _by_section(doc, doc["answers"]):
+        word.add_heading(section["title"], level=1)
+        for item in items:
+            _docx_answer(word, _view(item, english))
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def _docx_answer(word, view: dict) -> None:
+    question = word.add_paragraph()
+    question.paragraph_format.space_before = Pt(10)
+    question.paragraph_format.keep_with_next = True
+    if view["private"]:
+        marker = question.add_run(str(PRIVATE))
+        marker.bold = True
+        marker.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
+        marker.add_break()
+    question.add_run(view["question"]).bold = True
+    if view["question_en"]:
+        word.add_paragraph().add_run(view["question_en"]).italic = True
+    for line in _answer_lines(view):
+        word.add_paragraph().add_run(line).italic = bool(view["status"])
+    if view["sources"]:
+        given = word.add_paragraph().add_run(_given(view))
+        given.font.size = Pt(9)
+        given.font.color.rgb = RGBColor(0x4B, 0x55, 0x65)
+
+
+def _preferences(doc: dict) -> list[str]:
+    """The pupil's meeting choices in a sentence or two, for whoever chairs."""
+    found = doc["meeting_preferences"]
+    private = {i["question_id"] for i in doc["answers"] if i["private"]}
+    said = []
+    for question_id, label, value in [
+        ("meeting_come", _("Coming to the meeting:"), found["attend_label"]),
+        (
+            "meeting_share",
+            _("How their views will be shared:"),
+            found["views_shared_by_label"],
+        ),
+    ]:
+        sentence = f"{label} {value or _('not said')}."
+        if value and question_id in private:
+            sentence += f" ({PRIVATE})"
+        said.append(sentence)
+    return said
+
+
+@_in_english
+def to_pdf(doc: dict, static_dir: Path) -> bytes:
+    doc = _xml_safe(doc)
+    english = _english(doc)
+    public = [item for item in doc["answers"] if not item["private"]]
+    html = render_template(
+        "exports/voice_pdf.html",
+        title=_title(doc),
+        doc=doc,
+        meeting_when=_meeting_when(doc),
+        facts=_facts(doc),
+        sections=[
+            (section, [_view(item, english) for item in items])
+            for section, items in _by_section(doc, public)
+        ],
+        private_left_out=PRIVATE_LEFT_OUT
+        if len(public) < len(doc["answers"])
+        else None,
+        pupil_language={
+            "lang": doc["voice"]["language"],
+            "dir": "rtl" if doc["voice"]["language"] in RIGHT_TO_LEFT else "ltr",
+        },
+    )
+    root = static_dir.resolve()
+    return HTML(
+        string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnly(root)
+    ).write_pdf()
+
+
+class StaticOnly(URLFetcher):
+    """Lets WeasyPrint read the app's own static files and nothing else: a PDF
+    of a child's answers must never reach the network or the rest of the disk."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file"})
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"Not a static file: {url}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ValueError(f"Not a static file: {url}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
+        )
+
+
+# The pieces the human-readable exports share.
+
+
+def _english(doc: dict) -> bool:
+    """Whether to show the English wording beside what the pupil saw."""
+    return doc["voice"]["language"] != "en"
+
+
+def _title(doc: dict) -> str:
+    return _("Pupil's voice: %(name)s", name=doc["pupil"]["preferred_name"])
+
+
+def _facts(doc: dict) -> list[tuple[str, str]]:
+    facts = [
+        (_("Pupil"), doc["pupil"]["preferred_name"]),
+        (_("PEP reference"), doc["pupil"]["pep_reference"] or _("None recorded")),
+        (_("Meeting date"), _meeting_when(doc)),
+        (_("Supported by"), _supported_by(doc)),
+        (_("Completed"), _completed(doc)),
+    ]
+    if _english(doc):
+        facts.append((_("Answered in"), doc["voice"]["language_name"]))
+    return facts
+
+
+def _meeting_when(doc: dict) -> str:
+    day = format_date(date.fromisoformat(doc["meeting"]["date"]), "full")
+    if doc["meeting"]["time"]:
+        return _("%(date)s at %(time)s", date=day, time=doc["meeting"]["time"])
+    return day
+
+
+def _completed(doc: dict) -> str:
+    finished = doc["voice"]["completed_at"]
+    if not finished:
+        return _("Not finished yet")
+    moment = datetime.fromisoformat(finished)
+    return _(
+        "%(date)s at %(time)s",
+        date=format_date(moment, "long"),
+        time=format_time(moment, "short"),
+    )
+
+
+def _supported_by(doc: dict) -> str:
+    person = doc["voice"]["supported_by"]
+    if not person:
+        return _("Not recorded")
+    role = STAFF_ROLES.get(person["role"])
+    return f"{person['name']} ({role})" if role else person["name"]
+
+
+def _sources(item: dict) -> str:
+    return "; ".join(_(SOURCE_LABELS[s]) for s in item["sources"])
+
+
+def _by_section(doc: dict, items: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Answers grouped under their PEP section, in order; empty sections dropped."""
+    grouped = [
+        (section, [i for i in items if i["pep_section"] == section["key"]])
+        for section in doc["sections"]
+    ]
+    return [(section, found) for section, found in grouped if found]
+
+
+def _view(item: dict, english: bool) -> dict:
+    """One answer as the text, Word and PDF exports all show it."""
+    return {
+        "question": item["question"],
+        "question_en": item["question_en"] if english else None,
+        "status": None
+        if item["status"] == "answered"
+        else _(STATUS_LABELS[item["status"]]),
+        "cards": [
+            {
+                "label": c["label"],
+                "label_en": c["label_en"]
+                if english and c["label_en"] != c["label"]
+                else None,
+                "image": c["image"],
+            }
+            for c in item["choices"]
+        ],
+        "words": item["text"],
+        "scribed": "scribed" in item["sources"],
+        "sources": _sources(item),
+        "private": item["private"],
+    }
+
+
+def _answer_lines(view: dict) -> list[str]:
+    if view["status"]:
+        return [view["status"]]
+    lines = []
+    if view["cards"]:
+        labels = "; ".join(
+            f"{c['label']} ({c['label_en']})" if c["label_en"] else c["label"]
+            for c in view["cards"]
+        )
+        lines.append(_("Picture cards chosen: %(cards)s", cards=labels))
+    if view["words"]:
+        words = f"\u201c{view['words']}\u201d"
+        lines.append(f"{words} {SCRIBED}" if view["scribed"] else words)
+    return lines
+
+
+def _given(view: dict) -> str:
+    return _("How it was given: %(sources)s", sources=view["sources"])
+
+
+def _xml_safe(value):
+    """The doc with every string fit for XML. Answers are cleaned when saved;
+    this is the last guard, as one stray control character makes python-docx
+    refuse the whole document."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value

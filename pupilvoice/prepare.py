@@ -1,0 +1,202 @@
+"""Preparing a PEP meeting, and recording what it agreed ("you said, we did").
+
+Every route checks the pupil is in the signed-in person's scope and the
+meeting is that pupil's; anything else is a 404.
+"""
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+
+from . import audit, meetings, sections
+from .auth import staff_required
+from .db import get_db
+from .forms import AttendeeForm, MeetingForm, OutcomeForm, TargetForm
+from .i18n import REGIONAL
+from .staff import pupil_or_404
+
+bp = Blueprint("prepare", __name__, url_prefix="/staff/pupils/<int:pupil_id>/meetings")
+
+
+def meeting_or_404(pupil_id: int, meeting_id: int) -> tuple[dict, dict]:
+    pupil = pupil_or_404(pupil_id)
+    meeting = meetings.get(get_db(), pupil_id, meeting_id)
+    if meeting is None:
+        abort(404)
+    return pupil, meeting
+
+
+def _meeting_values(form: MeetingForm) -> dict:
+    return {
+        "date": form.date.date.isoformat(),
+        "time": form.time.data.strip() or None,
+        "place": form.place.data.strip() or None,
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new_meeting(pupil_id):
+    pupil = pupil_or_404(pupil_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        meeting_id = meetings.save(get_db(), pupil_id, _meeting_values(form))
+        audit.record(get_db(), g.staff["id"], "meeting_added", pupil_id)
+        return redirect(url_for(".meeting", pupil_id=pupil_id, meeting_id=meeting_id))
+    return render_template("staff/new_meeting.html", pupil=pupil, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/<int:meeting_id>")
+@staff_required
+def meeting(pupil_id, meeting_id, **forms):
+    pupil, record = meeting_or_404(pupil_id, meeting_id)
+    db = get_db()
+    section = sections.for_meeting(db, meeting_id)
+    details = forms.get("details") or MeetingForm(
+        formdata=None, data={**record, "date": record["date"]}
+    )
+    return render_template(
+        "staff/meeting.html",
+        pupil=pupil,
+        meeting=record,
+        section=section,
+        attendees=meetings.attendees(db, meeting_id),
+        targets=meetings.targets(db, meeting_id),
+        checklist=meetings.checklist(db, record, section),
+        statuses=meetings.CHECKLIST_STATUSES,
+        outcomes=meetings.outcomes(db, meeting_id),
+        details=details,
+        attendee_form=forms.get("attendee") or AttendeeForm(formdata=None),
+        target_form=forms.get("target") or TargetForm(formdata=None),
+        outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
+        next_form=forms.get("next") or MeetingForm(formdata=None),
+    ), (400 if any(f.errors for f in forms.values()) else 200)
+
+
+def _back(pupil_id, meeting_id, anchor):
+    return redirect(
+        url_for(".meeting", pupil_id=pupil_id, meeting_id=meeting_id, _anchor=anchor)
+    )
+
+
+@bp.post("/<int:meeting_id>/details")
+@staff_required
+def update_details(pupil_id, meeting_id):
+    meeting_or_404(pupil_id, meeting_id)
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, details=form)
+    meetings.save(get_db(), pupil_id, _meeting_values(form), meeting_id)
+    audit.record(get_db(), g.staff["id"], "meeting_changed", pupil_id)
+    return _back(pupil_id, meeting_id, "details")
+
+
+@bp.post("/<int:meeting_id>/attendees")
+@staff_required
+def add_attendee(pupil_id, meeting_id):
+    meeting_or_404(pupil_id, meeting_id)
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, attendee=form)
+    meetings.add_attendee(get_db(), meeting_id, form.name.data.strip(), form.role.data)
+    audit.record(get_db(), g.staff["id"], "attendee_added", pupil_id)
+    return _back(pupil_id, meeting_id, "people")
+
+
+@bp.post("/<int:meeting_id>/attendees/<int:attendee_id>/remove")
+@staff_required
+def remove_attendee(pupil_id, meeting_id, attendee_id):
+    meeting_or_404(pupil_id, meeting_id)
+    meetings.remove_attendee(get_db(), meeting_id, attendee_id)
+    audit.record(get_db(), g.staff["id"], "attendee_removed", pupil_id)
+    return _back(pupil_id, meeting_id, "people")
+
+
+@bp.post("/<int:meeting_id>/targets")
+@staff_required
+def add_target(pupil_id, meeting_id):
+    meeting_or_404(pupil_id, meeting_id)
+    form = TargetForm()
+    if not form.validate_on_submit():
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, target=form)
+    meetings.add_target(get_db(), meeting_id, form.text.data.strip())
+    return _back(pupil_id, meeting_id, "targets")
+
+
+@bp.post("/<int:meeting_id>/targets/<int:target_id>/remove")
+@staff_required
+def remove_target(pupil_id, meeting_id, target_id):
+    meeting_or_404(pupil_id, meeting_id)
+    meetings.remove_target(get_db(), meeting_id, target_id)
+    return _back(pupil_id, meeting_id, "targets")
+
+
+@bp.post("/<int:meeting_id>/checklist")
+@staff_required
+def update_checklist(pupil_id, meeting_id):
+    meeting_or_404(pupil_id, meeting_id)
+    item = request.form.get("item")
+    status = request.form.get("status")
+    if item not in meetings.CHECKLIST or status not in meetings.CHECKLIST_STATUSES:
+        abort(404)
+    meetings.set_checklist(get_db(), meeting_id, item, status, g.staff["id"])
+    return _back(pupil_id, meeting_id, "checklist")
+
+
+@bp.post("/<int:meeting_id>/outcomes")
+@staff_required
+def add_outcome(pupil_id, meeting_id):
+    meeting_or_404(pupil_id, meeting_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, outcome=form)
+    meetings.add_outcome(
+        get_db(),
+        meeting_id,
+        form.what.data.strip(),
+        form.who.data.strip(),
+        form.by_when.date.isoformat(),
+    )
+    audit.record(get_db(), g.staff["id"], "outcome_added", pupil_id)
+    return _back(pupil_id, meeting_id, "outcomes")
+
+
+@bp.post("/<int:meeting_id>/outcomes/<int:outcome_id>/remove")
+@staff_required
+def remove_outcome(pupil_id, meeting_id, outcome_id):
+    meeting_or_404(pupil_id, meeting_id)
+    meetings.remove_outcome(get_db(), meeting_id, outcome_id)
+    return _back(pupil_id, meeting_id, "outcomes")
+
+
+@bp.post("/<int:meeting_id>/next")
+@staff_required
+def plan_next(pupil_id, meeting_id):
+    _pupil, record = meeting_or_404(pupil_id, meeting_id)
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, next=form)
+    next_id = meetings.plan_next(get_db(), pupil_id, record, _meeting_values(form))
+    audit.record(get_db(), g.staff["id"], "meeting_added", pupil_id)
+    return redirect(url_for(".meeting", pupil_id=pupil_id, meeting_id=next_id))
+
+
+@bp.get("/<int:meeting_id>/outcome-sheet")
+@staff_required
+def outcome_sheet(pupil_id, meeting_id):
+    """A one-page sheet for the pupil, in their band's words and their language."""
+    pupil, record = meeting_or_404(pupil_id, meeting_id)
+    db = get_db()
+    section = sections.for_meeting(db, meeting_id)
+    language = section["language"] if section else pupil["language"]
+    band = section["band"] if section else pupil["band"]
+    with force_locale(REGIONAL.get(language, language)):
+        html = render_template(
+            "staff/outcome_sheet.html",
+            pupil=pupil,
+            meeting=record,
+            outcomes=meetings.outcomes(db, meeting_id),
+            young=band in ("early", "ks2"),
+        )
+    return html
