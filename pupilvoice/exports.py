@@ -138,7 +138,9 @@ def to_plain_text(doc: dict) -> str:
 def _text_block(view: dict) -> str:
     lines = [_("Question: %(question)s", question=view["question"])]
     if view["question_en"]:
-        lines.append(_("Question in English: %(question)s", question=view["question_en"]))
+        lines.append(
+            _("Question in English: %(question)s", question=view["question_en"])
+        )
     lines.extend(_answer_lines(view))
     if view["sources"]:
         lines.append(_given(view))

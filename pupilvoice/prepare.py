@@ -28,8 +28,8 @@ def meeting_or_404(pupil_id: int, meeting_id: int) -> tuple[dict, dict]:
 def _meeting_values(form: MeetingForm) -> dict:
     return {
         "date": form.date.date.isoformat(),
-        "time": form.time.data.strip() or None,
-        "place": form.place.data.strip() or None,
+        "time": (form.time.data or "").strip() or None,
+        "place": (form.place.data or "").strip() or None,
     }
 
 

@@ -66,7 +66,7 @@ def add_pupil():
             school_id=form.school.data,
             social_worker_id=form.social_worker.data,
             language=form.language.data,
-            pep_reference=form.pep_reference.data.strip() or None,
+            pep_reference=(form.pep_reference.data or "").strip() or None,
         )
         if pupil_id is None:
             abort(404)
