@@ -12,6 +12,7 @@ def sign_in(page, live, email="teacher@ours.test"):
 
 
 def start_pupil_mode(page, live, name, band=None):
+    page.goto(live.url + "/staff/pupils")
     page.click(f"a:has-text('{name}')")
     if band:
         page.check(f"input[name=band][value={band}]")
