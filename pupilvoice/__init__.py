@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, g, redirect, url_for
 
 from . import (
+    account,
     admin,
     auth,
     cli,
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    account.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(auth.bp)
@@ -69,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(prepare.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
 
     @app.get("/")
     def index():

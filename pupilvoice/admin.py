@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from . import audit, sections
-from .auth import find_staff, hash_password, staff_required
+from .auth import find_staff, staff_required
 from .db import get_db
 from .forms import ExportRangeForm, SchoolForm, StaffForm
+from .passwords import hash_password
 from .review import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -8,10 +8,9 @@ pupil back to their questions until the teacher types their password.
 
 import functools
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     current_app,
@@ -25,16 +24,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import audit, sections
+from . import audit, sections, throttle, twostep
 from .db import get_db, utcnow
-from .forms import SignInForm
+from .forms import CodeForm, SignInForm
+from .passwords import DUMMY_HASH, check_password
+from .passwords import hash_password as hash_password  # noqa: PLC0414 - older import path
 
 bp = Blueprint("auth", __name__)
-
-_hasher = PasswordHasher()
-# Checked against when the email is unknown, so a wrong email takes as long
-# as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 # Activity is written at most this often: idle limits are in minutes, and a
 # write on every request would make every page a database write.
@@ -42,17 +38,6 @@ ACTIVITY_GRANULARITY = timedelta(seconds=30)
 
 # Only these answer while a device is in pupil mode.
 PUPIL_MODE_ENDPOINTS = {"static"}
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def find_staff(email: str) -> dict | None:
@@ -63,7 +48,7 @@ def find_staff(email: str) -> dict | None:
 def authenticate(email: str, password: str) -> dict | None:
     staff = find_staff(email)
     if staff is None:
-        check_password(_DUMMY_HASH, password)
+        check_password(DUMMY_HASH, password)
         return None
     return staff if check_password(staff["password_hash"], password) else None
 
@@ -167,17 +152,69 @@ def sign_in():
         return redirect(url_for("staff.pupils"))
     form = SignInForm()
     if form.validate_on_submit():
-        staff = authenticate(form.email.data, form.password.data)
-        if staff is None:
-            audit.record(get_db(), None, "sign_in_failed")
-            form.email.errors.append(
-                _("Enter the email address and password for your account.")
-            )
+        db = get_db()
+        names = throttle.keys(form.email.data, request.remote_addr)
+        wait = throttle.seconds_to_wait(db, names)
+        if wait:
+            form.email.errors.append(too_many_tries(wait))
         else:
-            begin_session(staff)
-            audit.record(get_db(), staff["id"], "signed_in")
-            return redirect(_safe_next(request.args.get("next")))
+            staff = authenticate(form.email.data, form.password.data)
+            if staff is None:
+                throttle.failed(db, names)
+                audit.record(db, None, "sign_in_failed")
+                form.email.errors.append(
+                    _("Enter the email address and password for your account.")
+                )
+            else:
+                throttle.succeeded(db, names)
+                if staff["totp_enabled_at"]:
+                    session.clear()
+                    session["pending"] = {"staff": staff["id"], "at": time.time()}
+                    session["next"] = request.args.get("next")
+                    return redirect(url_for("auth.sign_in_code"))
+                return _signed_in(staff, request.args.get("next"))
     return render_template("staff/sign_in.html", form=form)
+
+
+def too_many_tries(wait: int) -> str:
+    return _("Too many tries. Wait %(seconds)d seconds, then try again.", seconds=wait)
+
+
+def _signed_in(staff: dict, target: str | None):
+    begin_session(staff)
+    audit.record(get_db(), staff["id"], "signed_in")
+    return redirect(_safe_next(target))
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code():
+    """The second step: a code from the authenticator app, or a recovery code."""
+    pending = session.get("pending")
+    if not pending or time.time() - pending["at"] > 300:
+        session.clear()
+        return redirect(url_for("auth.sign_in"))
+    db = get_db()
+    staff = next(db.query("SELECT * FROM staff WHERE id = ?", [pending["staff"]]))
+    form = CodeForm()
+    if form.validate_on_submit():
+        names = throttle.keys(staff["email"], request.remote_addr)
+        wait = throttle.seconds_to_wait(db, names)
+        if wait:
+            form.code.errors.append(too_many_tries(wait))
+        elif twostep.code_is_right(
+            staff["totp_secret"], form.code.data
+        ) or twostep.use_recovery_code(db, staff["id"], form.code.data):
+            throttle.succeeded(db, names)
+            return _signed_in(staff, session.get("next"))
+        else:
+            throttle.failed(db, names)
+            audit.record(db, staff["id"], "two_step_failed")
+            form.code.errors.append(
+                _(
+                    "Enter the 6-digit code from your authenticator app, or a recovery code"
+                )
+            )
+    return render_template("staff/sign_in_code.html", form=form)
 
 
 @bp.post("/sign-out")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -30,6 +31,11 @@ def demo_command():
     click.echo("Sign in as any of these (demo only, never use these for real):")
     for email, role in demo.SIGN_INS:
         click.echo(f"  {role:<20} {email:<32} password: {demo.PASSWORD}")
+    code = pyotp.TOTP(demo.ADMIN_TOTP).now()
+    click.echo(
+        f"The admin also needs a two-step code: {code} works for about 30 seconds;\n"
+        f"add the key {demo.ADMIN_TOTP} to an authenticator app for more."
+    )
 
 
 @click.command("serve")

@@ -163,6 +163,34 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_security_and_retention",
+        """
+        ALTER TABLE staff ADD COLUMN totp_secret TEXT;
+        ALTER TABLE staff ADD COLUMN totp_enabled_at TEXT;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            code_hash TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE TABLE sign_in_attempts (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure_at TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            virtual_school_id INTEGER PRIMARY KEY REFERENCES virtual_schools(id),
+            retention_days INTEGER NOT NULL DEFAULT 90
+        );
+        CREATE TABLE maintenance (
+            task TEXT PRIMARY KEY,
+            last_run_at TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+        CREATE INDEX voice_sections_imported ON voice_sections(status, imported_at);
+        """,
+    ),
 ]
 
 

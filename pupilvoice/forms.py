@@ -52,6 +52,15 @@ class SignInForm(FlaskForm):
     )
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the 6-digit code from your authenticator app"))
+        ],
+    )
+
+
 class StartPupilModeForm(FlaskForm):
     band = Choice(
         _l("Which questions should the pupil see?"),

@@ -19,10 +19,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import answers, audit, auth, meetings, pupils, sections
+from . import answers, audit, auth, meetings, pupils, sections, throttle
 from .db import get_db
 from .forms import UnlockForm
 from .journey import find, steps_for
+from .passwords import check_password
 from .questions import PEP_SECTIONS
 
 bp = Blueprint("pupil", __name__, url_prefix="/pupil")
@@ -185,13 +186,21 @@ def end_pupil_mode():
     """The teacher takes the tablet back: their password, and pupil mode ends."""
     form = UnlockForm()
     if form.validate_on_submit():
-        if auth.check_password(g.staff["password_hash"], form.password.data):
+        db = get_db()
+        names = throttle.keys(g.staff["email"], request.remote_addr)
+        wait = throttle.seconds_to_wait(db, names)
+        if wait:
+            form.password.errors.append(auth.too_many_tries(wait))
+        elif check_password(g.staff["password_hash"], form.password.data):
+            throttle.succeeded(db, names)
             auth.set_pupil_mode(None)
             audit.record(
                 get_db(), g.staff["id"], "pupil_mode_ended", g.section["pupil_id"]
             )
             return redirect(url_for("staff.pupil", pupil_id=g.section["pupil_id"]))
-        form.password.errors.append(
-            _("That password is not right. Check it and try again.")
-        )
+        else:
+            throttle.failed(db, names)
+            form.password.errors.append(
+                _("That password is not right. Check it and try again.")
+            )
     return render_template("pupil/teacher.html", form=form)

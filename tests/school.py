@@ -2,9 +2,13 @@
 
 import re
 
-from pupilvoice.auth import hash_password
+import pyotp
+
+from pupilvoice.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
+# Admins must use two-step sign-in; the test admin's authenticator key.
+ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_school(db) -> dict:
@@ -24,6 +28,10 @@ def make_school(db) -> dict:
                     "name": name,
                     "role": role,
                     "password_hash": password_hash,
+                    "totp_secret": ADMIN_TOTP if role == "admin" else None,
+                    "totp_enabled_at": "2026-01-01T00:00:00+00:00"
+                    if role == "admin"
+                    else None,
                 }
             )
             .last_pk
@@ -115,5 +123,10 @@ class Browserless:
         self.get("/sign-in")
         response = self.post("/sign-in", {"email": email, "password": password})
         assert response.status_code == 302, response.text
+        if response.headers["Location"] == "/sign-in/code":
+            self.get("/sign-in/code")
+            code = pyotp.TOTP(ADMIN_TOTP).now()
+            response = self.post("/sign-in/code", {"code": code})
+            assert response.status_code == 302, response.text
         self.get("/staff/pupils")
         return response
