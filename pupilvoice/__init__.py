@@ -47,7 +47,10 @@ def create_app(config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         STAFF_IDLE_MINUTES=30,
         STAFF_ABSOLUTE_HOURS=12,
-        PUPIL_IDLE_MINUTES=20,
+        PUPIL_IDLE_SECONDS=20 * 60,
+        # The pupil is warned this long before the tablet stops showing
+        # their questions, with one tap for more time.
+        PUPIL_WARNING_SECONDS=120,
         ANSWER_MAX_CHARS=2000,
     )
     if config:

@@ -100,29 +100,31 @@ def load_device() -> None:
     device = rows[0]
     config = current_app.config
     now = datetime.now(UTC)
-    idle = timedelta(
-        minutes=config["PUPIL_IDLE_MINUTES"]
+    idle = (
+        timedelta(seconds=config["PUPIL_IDLE_SECONDS"])
         if device["section_id"]
-        else config["STAFF_IDLE_MINUTES"]
+        else timedelta(minutes=config["STAFF_IDLE_MINUTES"])
     )
-    if now - datetime.fromisoformat(
-        device["last_seen_at"]
-    ) > idle or now - datetime.fromisoformat(device["created_at"]) > timedelta(
-        hours=config["STAFF_ABSOLUTE_HOURS"]
-    ):
+    quiet_for = now - datetime.fromisoformat(device["last_seen_at"])
+    age = now - datetime.fromisoformat(device["created_at"])
+    if quiet_for > idle or age > timedelta(hours=config["STAFF_ABSOLUTE_HOURS"]):
         # A tablet left alone in pupil mode must not fall back to the
         # teacher's pages: the whole session ends.
         g.session_ended = "pupil" if device["section_id"] else "staff"
         end_session()
         return
-    if now - datetime.fromisoformat(device["last_seen_at"]) > ACTIVITY_GRANULARITY:
-        db.execute(
-            "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?", [utcnow(), sid]
-        )
+    if quiet_for > ACTIVITY_GRANULARITY:
+        touch(sid)
     g.device = device
     g.staff = next(db.query("SELECT * FROM staff WHERE id = ?", [device["staff_id"]]))
     if device["section_id"]:
         g.section = sections.get(db, device["section_id"])
+
+
+def touch(sid: str) -> None:
+    get_db().execute(
+        "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?", [utcnow(), sid]
+    )
 
 
 def enforce_pupil_mode():

@@ -95,7 +95,7 @@ def to_csv(doc: dict) -> str:
             "step": item["step"],
             "question": item["question"],
             "question_en": item["question_en"],
-            "status": _(STATUS_LABELS[item["status"]]),
+            "status": str(STATUS_LABELS[item["status"]]),
             "choices": "; ".join(c["label"] for c in item["choices"]),
             "choices_en": "; ".join(c["label_en"] for c in item["choices"]),
             "text": item["text"],
@@ -323,7 +323,7 @@ def _supported_by(doc: dict) -> str:
 
 
 def _sources(item: dict) -> str:
-    return "; ".join(_(SOURCE_LABELS[s]) for s in item["sources"])
+    return "; ".join(str(SOURCE_LABELS[s]) for s in item["sources"])
 
 
 def _by_section(doc: dict, items: list[dict]) -> list[tuple[dict, list[dict]]]:
@@ -342,7 +342,7 @@ def _view(item: dict, with_english: bool) -> dict:
         "question_en": item["question_en"] if with_english else None,
         "status": None
         if item["status"] == "answered"
-        else _(STATUS_LABELS[item["status"]]),
+        else str(STATUS_LABELS[item["status"]]),
         "cards": [
             {
                 "label": c["label"],

@@ -1,6 +1,6 @@
 """Languages: which ones we have, which one a page is in, and its direction."""
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import Babel, get_locale
 
 from .paths import TRANSLATIONS
@@ -30,6 +30,9 @@ REGIONAL = {"en": "en_GB"}
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # The command line and other work outside a request speak English.
+        return REGIONAL["en"]
     section = g.get("section")
     if section is not None:
         code = section["language"]

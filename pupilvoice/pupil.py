@@ -180,6 +180,14 @@ def talked():
     return render_template("pupil/talk.html", back=back)
 
 
+@bp.post("/still-here")
+@pupil_required
+def still_here():
+    """ "I need more time": the idle clock starts again, as often as asked."""
+    auth.touch(g.device["id"])
+    return "", 204
+
+
 @bp.route("/teacher", methods=["GET", "POST"])
 @pupil_required
 def end_pupil_mode():

@@ -151,7 +151,8 @@ def render(db, section_id: int, fmt: str) -> bytes | str:
     if fmt == "json":
         return exports.to_json(doc)
     if fmt == "csv":
-        return exports.to_csv(doc)
+        # The byte-order mark tells Excel the file is UTF-8.
+        return "\ufeff" + exports.to_csv(doc)
     return exports.to_plain_text(doc)
 
 

@@ -8,6 +8,7 @@ them goes back to the database or the question bank.
 """
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from . import answers, meetings, pupils, sections
@@ -18,16 +19,16 @@ from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
 SCHEMA_VERSION = "1.0.0"
 
 SOURCE_LABELS = {
-    "card": "Chose a picture card",
-    "typed": "Typed by the pupil",
-    "scribed": "Written down by an adult, in the pupil's words",
+    "card": _l("Chose a picture card"),
+    "typed": _l("Typed by the pupil"),
+    "scribed": _l("Written down by an adult, in the pupil's words"),
 }
 
 STATUS_LABELS = {
-    "answered": "Answered",
-    "skipped": "Skipped",
-    "not_sure": "Not sure",
-    "not_reached": "Not reached",
+    "answered": _l("Answered"),
+    "skipped": _l("Skipped"),
+    "not_sure": _l("Not sure"),
+    "not_reached": _l("Not reached"),
 }
 
 
@@ -97,7 +98,7 @@ def build(db: Database, section_id: int) -> dict:
                 "question": seen["question"],
                 "question_en": english["question"],
                 "status": status,
-                "status_label": STATUS_LABELS[status],
+                "status_label": str(STATUS_LABELS[status]),
                 # A skipped answer's content stays in the database, so the pupil
                 # loses nothing, but it does not leave the app.
                 "choices": choices if answered else [],

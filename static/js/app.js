@@ -55,8 +55,44 @@
     });
   }
 
+  // A pupil's tablet left alone stops showing their questions. Two minutes
+  // before, the pupil is asked if they need more time; every save or tap on
+  // "I need more time" starts the clock again.
+  function setUpTimeout() {
+    var dialog = document.getElementById("timeout");
+    if (!dialog || typeof dialog.showModal !== "function") {
+      return;
+    }
+    var idle = Number(dialog.dataset.idleSeconds) * 1000;
+    var warning = Number(dialog.dataset.warningSeconds) * 1000;
+    var warnTimer;
+    var endTimer;
+    function restart() {
+      clearTimeout(warnTimer);
+      clearTimeout(endTimer);
+      warnTimer = setTimeout(function () {
+        if (!dialog.open) {
+          dialog.showModal();
+        }
+      }, Math.max(idle - warning, 0));
+      endTimer = setTimeout(function () {
+        window.location.reload();
+      }, idle + 1000);
+    }
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) {
+        restart();
+      }
+    });
+    dialog.querySelector("[data-close-dialog]").addEventListener("click", function () {
+      dialog.close();
+    });
+    restart();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpSpeech();
+    setUpTimeout();
     setUpCopy();
     var summary = document.querySelector("[data-autofocus]");
     if (summary) {

@@ -44,17 +44,34 @@ class LiveServer:
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = create_app(
-        {"DATABASE": str(tmp_path / "pupilvoice.sqlite3"), "SECRET_KEY": "browser-test"}
-    )
-    server = LiveServer(app)
-    database = server.db()
-    server.school = make_school(database)
-    database.close()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
+def live_with(tmp_path):
+    """Serve the app with some settings changed; stops it afterwards."""
+    servers = []
+
+    def start(**config):
+        app = create_app(
+            {
+                "DATABASE": str(tmp_path / "pupilvoice.sqlite3"),
+                "SECRET_KEY": "browser-test",
+                **config,
+            }
+        )
+        server = LiveServer(app)
+        database = server.db()
+        server.school = make_school(database)
+        database.close()
+        server.thread.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.server.shutdown()
+
+
+@pytest.fixture
+def live(live_with):
+    return live_with()
 
 
 @pytest.fixture

@@ -217,3 +217,22 @@ def test_read_it_to_me_is_hidden_where_the_browser_cannot_speak(context, live):
     page.click("text=Start")
     assert page.locator("button.speak").count() > 0
     assert not page.locator("button.speak").first.is_visible()
+
+
+def test_the_pupil_is_warned_before_time_runs_out_and_can_ask_for_more(page, live_with):
+    live = live_with(PUPIL_IDLE_SECONDS=8, PUPIL_WARNING_SECONDS=5)
+    sign_in(page, live)
+    start_pupil_mode(page, live, "Leo")
+    page.click("text=Start")
+    tap_card(page, "good")
+    # The warning comes before the end, and "more time" works again and again.
+    for _ in range(3):
+        page.wait_for_selector("#timeout[open]", timeout=6000)
+        assert "Are you still there?" in page.inner_text("#timeout")
+        page.click("button:has-text('I need more time')")
+        page.wait_for_selector("#timeout[open]", state="detached")
+    assert step_id(page) == "feel"
+    # Left alone, the tablet stops showing the questions; the answer is kept.
+    page.wait_for_selector("text=Please ask your teacher", timeout=15000)
+    answers, _section = saved(live)
+    assert json.loads(answers["feel"]["choices"]) == ["good"]
