@@ -191,6 +191,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX voice_sections_imported ON voice_sections(status, imported_at);
         """,
     ),
+    (
+        "0004_pupil_display_settings",
+        """
+        ALTER TABLE pupils ADD COLUMN text_size TEXT NOT NULL DEFAULT 'standard';
+        ALTER TABLE pupils ADD COLUMN theme TEXT NOT NULL DEFAULT 'standard';
+        ALTER TABLE pupils ADD COLUMN font TEXT NOT NULL DEFAULT 'standard';
+        """,
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from . import answers, audit, auth, meetings, pupils, sections, throttle
 from .db import get_db
 from .forms import UnlockForm
+from .i18n import LANGUAGE_NAMES, available
 from .journey import find, steps_for
 from .passwords import check_password
 from .questions import PEP_SECTIONS
@@ -172,12 +173,42 @@ def talk():
 @bp.get("/talk")
 @pupil_required
 def talked():
-    step_id = request.args.get("step")
+    return render_template("pupil/talk.html", back=_back_to(request.args.get("step")))
+
+
+def _back_to(step_id: str | None) -> str:
     if step_id and find(g.steps, step_id):
-        back = url_for("pupil.question", step_id=step_id)
-    else:
-        back = url_for("pupil.resume")
-    return render_template("pupil/talk.html", back=back)
+        return url_for("pupil.question", step_id=step_id)
+    return url_for("pupil.resume")
+
+
+@bp.get("/settings")
+@pupil_required
+def settings():
+    step_id = request.args.get("step")
+    return render_template(
+        "pupil/settings.html",
+        back=_back_to(step_id),
+        step_id=step_id or "",
+        languages=[(code, LANGUAGE_NAMES[code]) for code in available()],
+        display=pupils.DISPLAY,
+    )
+
+
+@bp.post("/language")
+@pupil_required
+def change_language():
+    language = request.form.get("language")
+    if language in available():
+        sections.set_language(get_db(), g.section, language)
+    return redirect(_back_to(request.form.get("step")))
+
+
+@bp.post("/settings")
+@pupil_required
+def change_settings():
+    pupils.set_display(get_db(), g.pupil["id"], request.form)
+    return redirect(_back_to(request.form.get("step")))
 
 
 @bp.post("/still-here")

@@ -5,6 +5,7 @@ Virtual School's pupils, a designated teacher their own school's, a social
 worker their own caseload. Anything outside it does not exist for them.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from .questions import band_for_year
@@ -102,3 +103,31 @@ def add(db: Database, staff: dict, **values) -> int | None:
     if values["social_worker_id"] not in {s["id"] for s in social_workers(db, staff)}:
         return None
     return db["pupils"].insert(values).last_pk
+
+
+# How a pupil likes their pages to look; kept for next time.
+DISPLAY = {
+    "text_size": {
+        "standard": _l("Normal"),
+        "large": _l("Big"),
+        "larger": _l("Bigger"),
+    },
+    "theme": {
+        "standard": _l("Bright colours"),
+        "calm": _l("Calm colours with strong contrast"),
+    },
+    "font": {
+        "standard": _l("Normal letters"),
+        "dyslexic": _l("Letters some people find easier to read"),
+    },
+}
+
+
+def set_display(db: Database, pupil_id: int, form) -> None:
+    values = {
+        name: form.get(name)
+        for name, options in DISPLAY.items()
+        if form.get(name) in options
+    }
+    if values:
+        db["pupils"].update(pupil_id, values)

@@ -258,3 +258,8 @@ def all_finished(db: Database) -> list[int]:
             "SELECT id FROM voice_sections WHERE status != 'in_progress' ORDER BY id"
         )
     ]
+
+
+def set_language(db: Database, section: dict, language: str) -> None:
+    """The pupil changes language part way: every answer stays, keyed by step."""
+    db["voice_sections"].update(section["id"], {"language": language})

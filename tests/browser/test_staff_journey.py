@@ -15,7 +15,7 @@ def test_the_teacher_prepares_the_meeting_and_reviews_the_answers(page, live):
     page.fill("#name", "Dr Rao")
     page.click("button:has-text('Add person')")
     assert page.title().startswith("Error:")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert page.input_value("#name") == "Dr Rao"
     page.check("input[name=role][value=educational_psychologist]")
     page.click("button:has-text('Add person')")
