@@ -22,21 +22,42 @@
     }
   }
 
-  // Read-aloud is offered only where the browser can speak, and only on a tap.
+  // Read-aloud is offered only where the browser can speak the page's
+  // language, and only ever starts on a tap.
   function setUpSpeech() {
     if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") {
       return;
     }
-    document.querySelectorAll("button.speak").forEach(function (button) {
-      button.hidden = false;
+    var lang = document.documentElement.lang;
+    var buttons = document.querySelectorAll("button.speak");
+    function canSpeak() {
+      var voices = window.speechSynthesis.getVoices();
+      // Some browsers list their voices late; until they do, offer it.
+      if (!voices.length) {
+        return true;
+      }
+      var wanted = lang.split("-")[0].toLowerCase();
+      return voices.some(function (voice) {
+        return voice.lang.toLowerCase().split(/[-_]/)[0] === wanted;
+      });
+    }
+    function show() {
+      var speakable = canSpeak();
+      buttons.forEach(function (button) {
+        button.hidden = !speakable;
+      });
+    }
+    buttons.forEach(function (button) {
       button.addEventListener("click", function () {
         window.speechSynthesis.cancel();
         var utterance = new SpeechSynthesisUtterance(button.dataset.speak);
-        utterance.lang = document.documentElement.lang;
+        utterance.lang = lang;
         utterance.rate = 0.9;
         window.speechSynthesis.speak(utterance);
       });
     });
+    window.speechSynthesis.addEventListener("voiceschanged", show);
+    show();
   }
 
   // Copy buttons beside the text for each PEP section.
