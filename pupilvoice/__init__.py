@@ -16,6 +16,7 @@ from . import (
     i18n,
     prepare,
     pupil,
+    retention,
     review,
     security,
     staff,
@@ -75,6 +76,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+
+    @app.before_request
+    def apply_retention_daily():
+        if not retention.checked_today():
+            retention.run_daily(db.get_db())
 
     @app.get("/")
     def index():

@@ -1,4 +1,5 @@
-"""The Virtual School admin: schools, staff accounts, and exports in bulk."""
+"""The Virtual School admin: schools, staff accounts, retention, the audit log,
+and exports in bulk."""
 
 import io
 import zipfile
@@ -11,15 +12,22 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from . import audit, sections
+from . import audit, pupils, retention, sections
 from .auth import find_staff, staff_required
 from .db import get_db
-from .forms import ExportRangeForm, SchoolForm, StaffForm
+from .forms import (
+    AuditFilterForm,
+    ExportRangeForm,
+    RetentionForm,
+    SchoolForm,
+    StaffForm,
+)
 from .passwords import hash_password
 from .review import render
 
@@ -43,8 +51,11 @@ def _schools(db):
 
 
 @bp.get("/")
-def home(school_form=None, staff_form=None, export_form=None):
+def home(school_form=None, staff_form=None, export_form=None, retention_form=None):
     db = get_db()
+    retention_form = retention_form or RetentionForm(
+        formdata=None, days=retention.days_for(db, g.staff["virtual_school_id"])
+    )
     staff_form = staff_form or StaffForm(formdata=None)
     staff_form.school.choices = _school_choices(db)
     return render_template(
@@ -63,9 +74,13 @@ def home(school_form=None, staff_form=None, export_form=None):
         school_form=school_form or SchoolForm(formdata=None),
         staff_form=staff_form,
         export_form=export_form or ExportRangeForm(formdata=None),
+        retention_form=retention_form,
     ), (
         400
-        if any(f and f.errors for f in (school_form, staff_form, export_form))
+        if any(
+            f and f.errors
+            for f in (school_form, staff_form, export_form, retention_form)
+        )
         else 200
     )
 
@@ -157,3 +172,65 @@ def export_range():
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.post("/retention")
+def set_retention():
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        return home(retention_form=form)
+    db = get_db()
+    retention.set_days(db, g.staff["virtual_school_id"], form.days.data)
+    audit.record(db, g.staff["id"], "retention_changed", detail=str(form.days.data))
+    flash(_("Answers will be deleted %(days)d days after import.", days=form.days.data))
+    return redirect(url_for(".home"))
+
+
+@bp.get("/audit")
+def audit_log():
+    db = get_db()
+    form = AuditFilterForm(request.args)
+    actions = [
+        row["action"]
+        for row in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    ]
+    form.action.choices = [SelectChoice("", _("Everything"))] + [
+        SelectChoice(a, a.replace("_", " ")) for a in actions
+    ]
+    where = ["(st.virtual_school_id = ? OR s.virtual_school_id = ?)"]
+    params: list = [g.staff["virtual_school_id"]] * 2
+    if form.action.data:
+        where.append("a.action = ?")
+        params.append(form.action.data)
+    if form.pupil.data:
+        where.append("p.pep_reference = ?")
+        params.append(form.pupil.data.strip())
+    rows = list(
+        db.query(
+            f"""
+            SELECT a.at, a.action, a.detail, st.name AS who,
+                p.preferred_name, p.pep_reference, a.pupil_id
+            FROM audit_log a
+            LEFT JOIN staff st ON st.id = a.staff_id
+            LEFT JOIN pupils p ON p.id = a.pupil_id
+            LEFT JOIN schools s ON s.id = p.school_id
+            WHERE {" AND ".join(where)}
+            ORDER BY a.id DESC LIMIT 500
+            """,  # noqa: S608 - the clauses are fixed strings above
+            params,
+        )
+    )
+    return render_template("admin/audit.html", form=form, rows=rows)
+
+
+@bp.route("/pupils/<int:pupil_id>/delete", methods=["GET", "POST"])
+def delete_pupil(pupil_id):
+    db = get_db()
+    pupil = pupils.get(db, g.staff, pupil_id)
+    if pupil is None:
+        abort(404)
+    if request.method == "POST":
+        retention.delete_pupil(db, g.staff, pupil_id)
+        flash(_("%(name)s's record has been deleted.", name=pupil["preferred_name"]))
+        return redirect(url_for("staff.pupils"))
+    return render_template("admin/delete_pupil.html", pupil=pupil)

@@ -7,8 +7,8 @@ import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import demo, sections
-from .db import get_db, init_db_command
+from . import demo, retention, sections
+from .db import get_db, init_db_command, migrate
 
 
 def _create_app():
@@ -109,8 +109,50 @@ def export_command(section, everything, fmt, output):
         click.echo("No finished voice sections yet.")
 
 
+@click.command("purge")
+@with_appcontext
+def purge_command():
+    """Delete answers past the Virtual School's retention period now."""
+    count = retention.purge(get_db())
+    click.echo(f"Deleted the answers of {count} voice section(s) past retention.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Copy the database to FILE, safely, even while the app is serving."""
+    retention.backup(current_app.config["DATABASE"], file)
+    problem = retention.check_backup(file)
+    if problem:
+        raise click.ClickException(problem)
+    click.echo(f"Backed up to {file} and checked it.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
+@with_appcontext
+def restore_command(file, yes):
+    """Replace the database with a checked backup. Stop the server first."""
+    problem = retention.check_backup(file)
+    if problem:
+        raise click.ClickException(problem)
+    if not yes:
+        click.confirm(
+            f"Replace everything in {current_app.config['DATABASE']} with {file}?",
+            abort=True,
+        )
+    retention.restore(file, current_app.config["DATABASE"])
+    migrate(get_db())
+    click.echo(f"Restored from {file}.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -199,6 +199,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE pupils ADD COLUMN font TEXT NOT NULL DEFAULT 'standard';
         """,
     ),
+    (
+        "0005_purged_sections",
+        """
+        ALTER TABLE voice_sections ADD COLUMN purged_at TEXT;
+        """,
+    ),
 ]
 
 

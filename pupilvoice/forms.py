@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -17,6 +18,7 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Regexp,
     ValidationError,
 )
@@ -252,3 +254,31 @@ class StaffForm(FlaskForm):
             Length(min=12, message=_l("Password must be at least 12 characters")),
         ],
     )
+
+
+class WholeNumber(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number of days, like 90")) from None
+
+
+class RetentionForm(FlaskForm):
+    days = WholeNumber(
+        _l("Days to keep answers after they are imported into the PEP"),
+        validators=[
+            InputRequired(_l("Enter a number of days")),
+            NumberRange(
+                min=1, max=3650, message=_l("Enter a number of days from 1 to 3,650")
+            ),
+        ],
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("What happened"), validate_choice=False)
+    pupil = StringField(_l("Pupil's PEP reference"))

@@ -1,0 +1,162 @@
+"""Keeping nothing longer than the Virtual School has set, and deleting on request.
+
+Once a voice section has been imported into the PEP, the PEP is the record: the
+pupil's answers, flags and adults' notes here are deleted after the Virtual
+School's retention period (90 days unless set otherwise). The section row stays,
+marked purged, so the history of what was exported remains, with no words in it.
+"""
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import audit
+from .db import utcnow
+
+DEFAULT_DAYS = 90
+# Signed-out leftovers are cleared too: sessions long past any limit, and
+# sign-in counts nobody has added to for a day.
+STALE_SESSIONS = timedelta(hours=13)
+STALE_ATTEMPTS = timedelta(days=1)
+
+_last_checked: date | None = None
+
+
+def days_for(db: Database, virtual_school_id: int) -> int:
+    row = next(
+        db.query(
+            "SELECT retention_days FROM settings WHERE virtual_school_id = ?",
+            [virtual_school_id],
+        ),
+        None,
+    )
+    return row["retention_days"] if row else DEFAULT_DAYS
+
+
+def set_days(db: Database, virtual_school_id: int, days: int) -> None:
+    db["settings"].upsert(
+        {"virtual_school_id": virtual_school_id, "retention_days": days},
+        pk="virtual_school_id",
+    )
+
+
+def purge(db: Database, now: datetime | None = None) -> int:
+    """Apply every Virtual School's retention period; return sections purged."""
+    now = now or datetime.now(UTC)
+    purged = 0
+    with db.atomic():
+        for vs in list(db.query("SELECT id FROM virtual_schools")):
+            cutoff = (now - timedelta(days=days_for(db, vs["id"]))).isoformat(
+                timespec="seconds"
+            )
+            due = list(
+                db.query(
+                    """
+                    SELECT v.id, v.pupil_id FROM voice_sections v
+                    JOIN pupils p ON p.id = v.pupil_id
+                    JOIN schools s ON s.id = p.school_id
+                    WHERE s.virtual_school_id = ? AND v.status = 'imported'
+                      AND v.purged_at IS NULL AND v.imported_at < ?
+                    """,
+                    [vs["id"], cutoff],
+                )
+            )
+            for section in due:
+                for table in ("answers", "talk_flags", "adult_notes"):
+                    db.execute(
+                        f"DELETE FROM {table} WHERE section_id = ?",  # noqa: S608
+                        [section["id"]],
+                    )
+                db["voice_sections"].update(section["id"], {"purged_at": utcnow()})
+                audit.record(
+                    db, None, "answers_deleted_by_retention", section["pupil_id"]
+                )
+                purged += 1
+        db.execute(
+            "DELETE FROM device_sessions WHERE last_seen_at < ?",
+            [(now - STALE_SESSIONS).isoformat(timespec="seconds")],
+        )
+        db.execute(
+            "DELETE FROM sign_in_attempts WHERE last_failure_at < ?",
+            [(now - STALE_ATTEMPTS).isoformat(timespec="seconds")],
+        )
+    return purged
+
+
+def checked_today() -> bool:
+    return _last_checked == date.today()
+
+
+def run_daily(db: Database) -> None:
+    """Purge once a day, whichever worker process gets there first."""
+    global _last_checked
+    today = date.today()
+    _last_checked = today
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.conn.execute(
+            "SELECT last_run_at FROM maintenance WHERE task = 'purge'"
+        ).fetchone()
+        due = row is None or row[0][:10] < today.isoformat()
+        if due:
+            db.conn.execute(
+                "INSERT OR REPLACE INTO maintenance VALUES ('purge', ?)", [utcnow()]
+            )
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    if due:
+        purge(db)
+
+
+def delete_pupil(db: Database, staff: dict, pupil_id: int) -> None:
+    """Everything about a pupil goes; the audit log keeps that it happened."""
+    with db.atomic():
+        db.execute("DELETE FROM pupils WHERE id = ?", [pupil_id])
+        audit.record(db, staff["id"], "pupil_deleted", pupil_id)
+
+
+def backup(source_path: str, target: Path) -> None:
+    """SQLite's online backup: safe while the app is serving."""
+    source = sqlite3.connect(source_path)
+    destination = sqlite3.connect(target)
+    try:
+        with destination:
+            source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+
+
+def check_backup(path: Path) -> str | None:
+    """What is wrong with a backup file, or None if it is sound."""
+    if not path.is_file():
+        return f"There is no file at {path}."
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                return f"The backup is damaged: {result}"
+            names = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        return f"That is not a PupilVoice backup: {error}"
+    if "0001_initial" not in names:
+        return "That is not a PupilVoice backup: it has no PupilVoice tables."
+    return None
+
+
+def restore(backup_path: Path, target_path: str) -> None:
+    source = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+    destination = sqlite3.connect(target_path)
+    try:
+        with destination:
+            source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
