@@ -12,15 +12,31 @@
   });
 
   // If a save cannot reach the server, say so plainly: the answer is still on
-  // the page, and Continue will send it again.
-  document.addEventListener("htmx:sendError", showNotSaved);
-  document.addEventListener("htmx:responseError", showNotSaved);
+  // the page. When the connection comes back it is sent again by itself, and
+  // Continue never leaves the page while the tablet is offline.
+  function saveStatus() {
+    return document.getElementById("save-status");
+  }
   function showNotSaved() {
-    var status = document.getElementById("save-status");
+    var status = saveStatus();
     if (status && status.dataset.notSaved) {
       status.textContent = status.dataset.notSaved;
     }
   }
+  document.addEventListener("htmx:sendError", showNotSaved);
+  document.addEventListener("htmx:responseError", showNotSaved);
+  document.addEventListener("submit", function (event) {
+    if (!navigator.onLine && event.target.classList.contains("question")) {
+      event.preventDefault();
+      showNotSaved();
+    }
+  });
+  window.addEventListener("online", function () {
+    var form = document.querySelector("form.question");
+    if (form && window.htmx) {
+      window.htmx.trigger(form, "change");
+    }
+  });
 
   // Read-aloud is offered only where the browser can speak the page's
   // language, and only ever starts on a tap.
