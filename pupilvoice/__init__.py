@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, g, redirect, url_for
+from werkzeug.routing import IntegerConverter
 
 from . import (
     account,
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
             "PUPILVOICE_SECRET_KEY"
         ) or _instance_secret(Path(app.instance_path))
 
+    app.url_map.converters["int"] = RowId
     db.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
@@ -91,6 +93,14 @@ def create_app(config: dict | None = None) -> Flask:
         return redirect(url_for("auth.sign_in"))
 
     return app
+
+
+class RowId(IntegerConverter):
+    """An id in a URL: an integer SQLite can hold, or the page does not exist."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _instance_secret(instance: Path) -> str:

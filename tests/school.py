@@ -108,6 +108,8 @@ class Browserless:
 
     def get(self, url, **kwargs):
         response = self.client.get(url, **kwargs)
+        if response.mimetype != "text/html":
+            return response
         found = re.search(r'name="csrf-token" content="([^"]+)"', response.text)
         if found:
             self.token = found.group(1)
