@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, g, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import (
@@ -57,6 +58,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    proxies = int(os.environ.get("PUPILVOICE_TRUSTED_PROXIES", "0") or 0)
+    if proxies:
+        # Behind a TLS-terminating reverse proxy: believe its X-Forwarded-*
+        # headers, from exactly that many hops, and no others.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get(
             "PUPILVOICE_SECRET_KEY"

@@ -101,3 +101,17 @@ def test_the_pupil_mode_password_is_throttled_too(web, school, db):
         web.post("/pupil/teacher", {"password": "guess"})
     assert "Too many tries" in web.post("/pupil/teacher", {"password": PASSWORD}).text
     assert web.get("/staff/pupils").status_code == 302
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(tmp_path, monkeypatch):
+    from pupilvoice import create_app
+
+    monkeypatch.setenv("PUPILVOICE_HTTPS", "1")
+    monkeypatch.setenv("PUPILVOICE_TRUSTED_PROXIES", "1")
+    app = create_app({"DATABASE": str(tmp_path / "tls.sqlite3"), "SECRET_KEY": "t"})
+    client = app.test_client()
+    response = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = client.get("/sign-in")
+    assert "Strict-Transport-Security" not in plain.headers
