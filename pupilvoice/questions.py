@@ -83,6 +83,14 @@ def card(id, label, image, bands=BANDS) -> Card:
 
 
 OLDER = ("ks34", "post16")
+
+# The hint on the picture questions: the young tap, the older write.
+PICTURES_OR_WORDS = {
+    "early": _l("Choose as many pictures as you like."),
+    "ks2": _l("Choose as many pictures as you like."),
+    "ks34": _l("Write as much or as little as you like."),
+    "post16": _l("Write as much or as little as you like."),
+}
 YOUNGER = ("early", "ks2")
 
 FACES = (
@@ -123,12 +131,7 @@ BANK: tuple[Question, ...] = (
             "ks34": _l("What is going well at school?"),
             "post16": _l("What is going well in your studies or training?"),
         },
-        hints={
-            "early": _l("Choose as many pictures as you like."),
-            "ks2": _l("Choose as many pictures as you like."),
-            "ks34": _l("Write as much or as little as you like."),
-            "post16": _l("Write as much or as little as you like."),
-        },
+        hints=PICTURES_OR_WORDS,
         cards=(
             card("friends", _l("My friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
             card("lesson", _l("A lesson I enjoy"), "1f4da"),
@@ -153,12 +156,7 @@ BANK: tuple[Question, ...] = (
             "ks34": _l("What is hard at school at the moment?"),
             "post16": _l("What is hard at the moment?"),
         },
-        hints={
-            "early": _l("Choose as many pictures as you like."),
-            "ks2": _l("Choose as many pictures as you like."),
-            "ks34": _l("Write as much or as little as you like."),
-            "post16": _l("Write as much or as little as you like."),
-        },
+        hints=PICTURES_OR_WORDS,
         cards=(
             card("lesson", _l("A lesson"), "1f4d0"),
             card("friendships", _l("Friendships"), "1f465"),
@@ -181,12 +179,7 @@ BANK: tuple[Question, ...] = (
             "ks34": _l("Who or what helps you?"),
             "post16": _l("Who or what helps you?"),
         },
-        hints={
-            "early": _l("Choose as many pictures as you like."),
-            "ks2": _l("Choose as many pictures as you like."),
-            "ks34": _l("Write as much or as little as you like."),
-            "post16": _l("Write as much or as little as you like."),
-        },
+        hints=PICTURES_OR_WORDS,
         cards=(
             card("teacher", _l("A teacher"), "1f9d1-200d-1f3eb"),
             card("trusted_adult", _l("An adult I trust"), "1f917"),
@@ -222,12 +215,7 @@ BANK: tuple[Question, ...] = (
             "ks34": _l("What would you like to get better at this year?"),
             "post16": _l("What would you like to get better at this year?"),
         },
-        hints={
-            "early": _l("Choose as many pictures as you like."),
-            "ks2": _l("Choose as many pictures as you like."),
-            "ks34": _l("Write as much or as little as you like."),
-            "post16": _l("Write as much or as little as you like."),
-        },
+        hints=PICTURES_OR_WORDS,
         cards=(
             card("reading", _l("Reading"), "1f4d6"),
             card("writing", _l("Writing"), "270d"),

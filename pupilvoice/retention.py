@@ -121,14 +121,7 @@ def delete_pupil(db: Database, staff: dict, pupil_id: int) -> None:
 
 def backup(source_path: str, target: Path) -> None:
     """SQLite's online backup: safe while the app is serving."""
-    source = sqlite3.connect(source_path)
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
+    _copy(sqlite3.connect(source_path), str(target))
 
 
 def check_backup(path: Path) -> str | None:
@@ -152,7 +145,10 @@ def check_backup(path: Path) -> str | None:
 
 
 def restore(backup_path: Path, target_path: str) -> None:
-    source = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+    _copy(sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True), target_path)
+
+
+def _copy(source: sqlite3.Connection, target_path: str) -> None:
     destination = sqlite3.connect(target_path)
     try:
         with destination:
