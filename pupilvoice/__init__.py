@@ -22,6 +22,7 @@ from . import (
     review,
     security,
     staff,
+    static_files,
     templating,
 )
 from .paths import STATIC, TEMPLATES, TRANSLATIONS
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     auth.init_app(app)
     account.init_app(app)
     errors.init_app(app)

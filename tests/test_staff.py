@@ -1,5 +1,7 @@
 """Staff sign-in, who sees which pupil, staff forms, and the headers on every page."""
 
+import re
+
 import pytest
 from school import PASSWORD, Browserless
 
@@ -158,3 +160,15 @@ def test_the_session_cookie_is_httponly_and_lax(web, school):
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_static_files_are_fingerprinted_compressed_and_kept(web):
+    page = web.get("/sign-in").text
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
+    response = web.client.get(css, headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert len(response.data) < len(web.client.get(css).data)
+    stale = web.client.get("/static/css/app.css?v=000000000000")
+    assert stale.headers["Cache-Control"] == "no-cache" and stale.headers["ETag"]
+    assert web.client.get("/static/../pupilvoice/db.py").status_code == 404
