@@ -7,7 +7,7 @@ def sign_in(page, live, email="teacher@ours.test"):
     page.goto(live.url + "/")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    page.click("main form button.button")
     page.wait_for_url("**/staff/pupils")
 
 
@@ -31,8 +31,16 @@ def step_id(page) -> str:
     return page.url.split("/pupil/q/")[1].split("?")[0]
 
 
+ACTIONS = {
+    "Continue": "answer",
+    "Skip this question": "skip",
+    "I'm not sure": "not_sure",
+}
+
+
 def press(page, label):
-    page.click(f'.actions button:has-text("{label}")')
+    """One of the three answer buttons, found the same way in any language."""
+    page.click(f".actions button[value={ACTIONS[label]}]")
     page.wait_for_load_state()
 
 

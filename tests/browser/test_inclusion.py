@@ -18,6 +18,7 @@ axe = Axe()
 
 
 def no_violations(page, where):
+    page.wait_for_load_state("load")
     results = axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{where}:\n{results.generate_report()}"
 
