@@ -5,8 +5,18 @@ asked once for each target from the previous PEP, as steps `target-<id>`.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from .questions import BANK, TEXT_FIRST_BANDS, Card, Question
+from .questions import BANK, TEXT_FIRST_BANDS, Question
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """A card as one page shows it: its label already in the page's language."""
+
+    id: str
+    label: str
+    image: str
 
 
 @dataclass(frozen=True)
@@ -16,21 +26,27 @@ class Step:
     band: str
     target: dict | None = None
 
-    @property
+    @cached_property
     def prompt(self) -> str:
         prompt = self.question.prompts[self.band]
         if self.target is not None:
             return prompt % {"target": self.target["text"]}
         return str(prompt)
 
-    @property
+    @cached_property
     def hint(self) -> str:
         hint = self.question.hints.get(self.band)
         return str(hint) if hint else ""
 
-    @property
-    def cards(self) -> tuple[Card, ...]:
-        return tuple(c for c in self.question.cards if self.band in c.bands)
+    @cached_property
+    def cards(self) -> tuple[ShownCard, ...]:
+        # Translated once per page, not each of the several times a card's
+        # label is shown, spoken and announced.
+        return tuple(
+            ShownCard(c.id, str(c.label), c.image)
+            for c in self.question.cards
+            if self.band in c.bands
+        )
 
     @property
     def text_first(self) -> bool:
@@ -40,7 +56,7 @@ class Step:
             return True
         return self.question.kind == "cards" and self.band in TEXT_FIRST_BANDS
 
-    def card(self, card_id: str) -> Card | None:
+    def card(self, card_id: str) -> ShownCard | None:
         return next((c for c in self.cards if c.id == card_id), None)
 
 
