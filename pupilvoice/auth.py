@@ -28,7 +28,6 @@ from . import audit, sections, throttle, twostep
 from .db import get_db, utcnow
 from .forms import CodeForm, SignInForm
 from .passwords import DUMMY_HASH, check_password
-from .passwords import hash_password as hash_password  # noqa: PLC0414 - older import path
 
 bp = Blueprint("auth", __name__)
 
