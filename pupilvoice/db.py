@@ -1,5 +1,6 @@
 """The embedded SQLite database: connections, named migrations, `init-db`."""
 
+import contextlib
 import sqlite3
 from datetime import UTC, datetime
 
@@ -212,11 +213,37 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def connect(path: str) -> Database:
+class Store(Database):
+    """sqlite-utils, with write transactions that take the write lock first.
+
+    A plain BEGIN that reads and then writes cannot wait for the lock in WAL
+    mode: if another writer got in first, SQLite refuses the upgrade at once
+    ("database is locked"), busy timeout or not. BEGIN IMMEDIATE queues for the
+    lock under the busy timeout instead. Nested blocks stay savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+
+def connect(path: str) -> Store:
     # A generous busy timeout: many tablets saving at once wait their turn
     # rather than fail.
     conn = sqlite3.connect(path, timeout=15, check_same_thread=False)
-    database = Database(conn)
+    database = Store(conn)
     database.execute("PRAGMA foreign_keys = ON")
     database.execute("PRAGMA busy_timeout = 15000")
     database.execute("PRAGMA synchronous = NORMAL")
@@ -256,7 +283,7 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
 
-def get_db() -> Database:
+def get_db() -> Store:
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])
     return g.db

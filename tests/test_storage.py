@@ -136,3 +136,33 @@ def test_private_questions_are_always_private(app):
     with app.test_request_context():
         draft, _ = answers.parse(step, MultiDict([("text", "secret")]), 2000)
     assert draft.private
+
+
+def test_writers_at_the_same_moment_queue_instead_of_failing(app, db, school):
+    """Each writes after reading, as inserting a flag or starting pupil mode
+    does: with a plain BEGIN some would fail with "database is locked"."""
+    import threading
+
+    from pupilvoice import sections
+    from pupilvoice.db import connect
+
+    section = _section(db, school)
+    errors = []
+
+    def raise_flags():
+        own = connect(app.config["DATABASE"])
+        try:
+            for _ in range(15):
+                sections.raise_flag(own, section, "feel")
+        except sqlite3.OperationalError as error:
+            errors.append(str(error))
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=raise_flags) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db["talk_flags"].count == 12 * 15
