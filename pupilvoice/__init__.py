@@ -92,7 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def apply_retention_daily():
         if not retention.checked_today():
-            retention.run_daily(db.get_db())
+            retention.run_daily(app.config["DATABASE"])
 
     @app.get("/")
     def index():

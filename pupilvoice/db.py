@@ -206,6 +206,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE voice_sections ADD COLUMN purged_at TEXT;
         """,
     ),
+    (
+        "0006_indexes_for_flags_notes_and_sections",
+        """
+        CREATE INDEX adult_notes_section ON adult_notes(section_id, at);
+        CREATE INDEX talk_flags_section ON talk_flags(section_id, seen_at);
+        CREATE INDEX voice_sections_pupil ON voice_sections(pupil_id);
+        """,
+    ),
 ]
 
 

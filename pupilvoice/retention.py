@@ -7,13 +7,14 @@ marked purged, so the history of what was exported remains, with no words in it.
 """
 
 import sqlite3
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from . import audit
-from .db import utcnow
+from .db import connect, utcnow
 
 DEFAULT_DAYS = 90
 # Signed-out leftovers are cleared too: sessions long past any limit, and
@@ -42,15 +43,22 @@ def set_days(db: Database, virtual_school_id: int, days: int) -> None:
     )
 
 
+BATCH = 200
+
+
 def purge(db: Database, now: datetime | None = None) -> int:
-    """Apply every Virtual School's retention period; return sections purged."""
+    """Apply every Virtual School's retention period; return sections purged.
+
+    Done a batch at a time, each its own short transaction, so pupils saving
+    answers never wait long behind it however much is due.
+    """
     now = now or datetime.now(UTC)
     purged = 0
-    with db.atomic():
-        for vs in list(db.query("SELECT id FROM virtual_schools")):
-            cutoff = (now - timedelta(days=days_for(db, vs["id"]))).isoformat(
-                timespec="seconds"
-            )
+    for vs in list(db.query("SELECT id FROM virtual_schools")):
+        cutoff = (now - timedelta(days=days_for(db, vs["id"]))).isoformat(
+            timespec="seconds"
+        )
+        while True:
             due = list(
                 db.query(
                     """
@@ -59,21 +67,31 @@ def purge(db: Database, now: datetime | None = None) -> int:
                     JOIN schools s ON s.id = p.school_id
                     WHERE s.virtual_school_id = ? AND v.status = 'imported'
                       AND v.purged_at IS NULL AND v.imported_at < ?
+                    LIMIT ?
                     """,
-                    [vs["id"], cutoff],
+                    [vs["id"], cutoff, BATCH],
                 )
             )
-            for section in due:
+            if not due:
+                break
+            ids = [row["id"] for row in due]
+            marks = ", ".join("?" * len(ids))
+            with db.atomic():
                 for table in ("answers", "talk_flags", "adult_notes"):
                     db.execute(
-                        f"DELETE FROM {table} WHERE section_id = ?",  # noqa: S608
-                        [section["id"]],
+                        f"DELETE FROM {table} WHERE section_id IN ({marks})",  # noqa: S608
+                        ids,
                     )
-                db["voice_sections"].update(section["id"], {"purged_at": utcnow()})
-                audit.record(
-                    db, None, "answers_deleted_by_retention", section["pupil_id"]
+                db.execute(
+                    f"UPDATE voice_sections SET purged_at = ? WHERE id IN ({marks})",  # noqa: S608
+                    [utcnow(), *ids],
                 )
-                purged += 1
+                for row in due:
+                    audit.record(
+                        db, None, "answers_deleted_by_retention", row["pupil_id"]
+                    )
+            purged += len(due)
+    with db.atomic():
         db.execute(
             "DELETE FROM device_sessions WHERE last_seen_at < ?",
             [(now - STALE_SESSIONS).isoformat(timespec="seconds")],
@@ -89,13 +107,15 @@ def checked_today() -> bool:
     return _last_checked == date.today()
 
 
-def run_daily(db: Database) -> None:
-    """Purge once a day, whichever worker process gets there first."""
+def run_daily(database_path: str) -> None:
+    """Purge once a day, whichever worker process gets there first, in a thread
+    of its own so no request waits for it."""
     global _last_checked
     today = date.today()
     _last_checked = today
-    db.conn.execute("BEGIN IMMEDIATE")
+    db = connect(database_path)
     try:
+        db.conn.execute("BEGIN IMMEDIATE")
         row = db.conn.execute(
             "SELECT last_run_at FROM maintenance WHERE task = 'purge'"
         ).fetchone()
@@ -106,10 +126,19 @@ def run_daily(db: Database) -> None:
             )
         db.conn.execute("COMMIT")
     except BaseException:
-        db.conn.execute("ROLLBACK")
+        db.close()
         raise
-    if due:
-        purge(db)
+    if not due:
+        db.close()
+        return
+
+    def work():
+        try:
+            purge(db)
+        finally:
+            db.close()
+
+    threading.Thread(target=work, name="daily-purge", daemon=True).start()
 
 
 def delete_pupil(db: Database, staff: dict, pupil_id: int) -> None:

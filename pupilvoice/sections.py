@@ -100,11 +100,11 @@ def open_flags(db: Database, staff: dict) -> list[dict]:
         db.query(
             f"""
             SELECT f.id, f.raised_at, p.id AS pupil_id, p.preferred_name
-            FROM talk_flags f
-            JOIN voice_sections v ON v.id = f.section_id
-            JOIN pupils p ON p.id = v.pupil_id
+            FROM pupils p
             JOIN schools s ON s.id = p.school_id
-            WHERE f.seen_at IS NULL AND {where}
+            CROSS JOIN voice_sections v ON v.pupil_id = p.id
+            CROSS JOIN talk_flags f ON f.section_id = v.id AND f.seen_at IS NULL
+            WHERE {where}
             ORDER BY f.raised_at
             """,  # noqa: S608 - `where` is one of scope()'s fixed clauses
             params,
