@@ -2,6 +2,7 @@
 
 import contextlib
 import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import click
@@ -291,16 +292,26 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
 
+# One connection per worker thread and database, kept between requests: a new
+# connection costs its PRAGMAs and starts with an empty page cache every time.
+_connections = threading.local()
+
+
 def get_db() -> Store:
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        path = current_app.config["DATABASE"]
+        open_here = _connections.__dict__.setdefault("by_path", {})
+        if path not in open_here:
+            open_here[path] = connect(path)
+        g.db = open_here[path]
     return g.db
 
 
 def close_db(_exc=None) -> None:
+    """A request never leaves a transaction open for the next one."""
     database = g.pop("db", None)
-    if database is not None:
-        database.close()
+    if database is not None and database.conn.in_transaction:
+        database.conn.rollback()
 
 
 @click.command("init-db")
