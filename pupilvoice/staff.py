@@ -4,11 +4,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from . import answers, audit, auth, i18n, meetings, pupils, sections
+from . import audit, auth, i18n, meetings, pupils, sections
 from .auth import staff_required
 from .db import get_db
 from .forms import PupilForm, StartPupilModeForm
-from .journey import steps_for
 from .questions import FACES, SCRIBE_BANDS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -92,10 +91,9 @@ def pupil(pupil_id, start_form=None):
             scribe=record["band"] in SCRIBE_BANDS,
         )
     start_form.language.choices = language_choices()
-    steps = saved = None
-    if section:
-        steps = steps_for(section["band"], meetings.targets(db, meeting["id"]))
-        saved = answers.for_section(db, section["id"])
+    feelings = meetings.feelings_by_term(db, pupil_id)
+    if feelings:
+        # "How school feels, term by term" shows the pupil's own answers.
         audit.record(db, g.staff["id"], "viewed_answers", pupil_id)
     return render_template(
         "staff/pupil.html",
@@ -104,10 +102,8 @@ def pupil(pupil_id, start_form=None):
         section=section,
         checklist=meetings.checklist(db, meeting, section) if meeting else [],
         history=meetings.for_pupil(db, pupil_id),
-        feelings=meetings.feelings_by_term(db, pupil_id),
+        feelings=feelings,
         faces={c.id: c for c in FACES},
-        steps=steps,
-        saved=saved,
         start_form=start_form,
         status_labels=sections.STATUS_LABELS,
         can_hand_over=g.staff["role"] in ("teacher", "social_worker"),
