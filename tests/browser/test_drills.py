@@ -48,7 +48,7 @@ def test_thirty_seconds_offline_loses_nothing(page, context, live):
     page.wait_for_timeout(30_000)
     assert "feel" not in answers(live.app.config["DATABASE"])
     context.set_offline(False)
-    page.wait_for_selector("#save-status:has-text('Saved')", timeout=15_000)
+    page.wait_for_selector("#save-status .status--saved", timeout=15_000)
     saved = answers(live.app.config["DATABASE"])["feel"]
     assert json.loads(saved["choices"]) == ["great"]
     assert saved["text"] == "Typed while the Wi-Fi was down"
@@ -155,7 +155,7 @@ def test_the_server_killed_and_restarted_mid_journey(page, server):
     tap_card(page, "good")
     press(page, "Continue")
     page.fill("#text", "Before the crash")
-    page.wait_for_selector("#save-status:has-text('Saved')")
+    page.wait_for_selector("#save-status .status--saved")
     server.kill()
     tap_card(page, "music")
     page.wait_for_selector("#save-status:has-text('Not saved yet')")

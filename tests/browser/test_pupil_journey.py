@@ -132,10 +132,10 @@ def test_an_answer_is_saved_the_moment_it_is_given(page, live):
     start_pupil_mode(page, live, "Leo")
     page.click("text=Start")
     tap_card(page, "great")
-    page.wait_for_selector("#save-status:has-text('Saved')")
+    page.wait_for_selector("#save-status .status--saved")
     page.goto(live.url + "/pupil/q/going_well")
     page.fill("#text", "Football at lunch")
-    page.wait_for_selector("#save-status:has-text('Saved')")
+    page.wait_for_selector("#save-status .status--saved")
     # Nobody pressed Continue, yet everything is there after a reload.
     page.goto(live.url + "/pupil/q/feel")
     assert page.is_checked("#choice-great")
