@@ -15,6 +15,7 @@ from . import (
     cli,
     db,
     errors,
+    fragments,
     i18n,
     prepare,
     pupil,
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
+    fragments.init_app(app)
     security.init_app(app)
     static_files.init_app(app)
     auth.init_app(app)

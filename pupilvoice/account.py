@@ -14,12 +14,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from . import audit, twostep
 from .auth import staff_required
 from .db import get_db
 from .forms import CodeForm
+from .i18n import gettext as _
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

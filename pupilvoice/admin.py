@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from . import audit, pupils, retention, sections
@@ -28,6 +27,7 @@ from .forms import (
     SchoolForm,
     StaffForm,
 )
+from .i18n import gettext as _
 from .passwords import hash_password
 from .review import render
 

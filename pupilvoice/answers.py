@@ -4,10 +4,10 @@ import json
 import unicodedata
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from .db import utcnow
+from .i18n import gettext as _
 from .journey import Step
 
 STATUSES = ("answered", "skipped", "not_sure")

@@ -22,11 +22,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from . import audit, sections, throttle, twostep
 from .db import get_db, utcnow
 from .forms import CodeForm, SignInForm
+from .i18n import gettext as _
 from .passwords import DUMMY_HASH, check_password
 
 bp = Blueprint("auth", __name__)

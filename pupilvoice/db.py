@@ -1,6 +1,7 @@
 """The embedded SQLite database: connections, named migrations, `init-db`."""
 
 import contextlib
+import re
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 # Each migration runs once, in order, inside one transaction with its record in
 # `migrations`. Never edit one that has shipped: add another.
@@ -218,12 +220,16 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store(Database):
-    """sqlite-utils, with write transactions that take the write lock first.
+    """sqlite-utils, with write transactions that take the write lock first,
+    and plain reads.
 
     A plain BEGIN that reads and then writes cannot wait for the lock in WAL
     mode: if another writer got in first, SQLite refuses the upgrade at once
@@ -246,6 +252,19 @@ class Store(Database):
             raise
         else:
             self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params=None):
+        """Rows as dicts. sqlite-utils wraps each query in a savepoint, so that
+        a statement that turns out not to return rows can be undone: three
+        statements for one, on every look-up of every request. A SELECT needs
+        no undoing."""
+        if not _SELECT.match(sql):
+            return super().query(sql, params)
+        cursor = self.conn.execute(sql, params if params is not None else ())
+        keys = [column[0] for column in cursor.description]
+        if len(set(keys)) < len(keys):
+            keys = list(dedupe_keys(keys))
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
 
 
 def connect(path: str) -> Store:

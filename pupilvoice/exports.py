@@ -21,13 +21,13 @@ from urllib.request import url2pathname
 from docx import Document
 from docx.shared import Pt, RGBColor
 from flask import render_template
-from flask_babel import force_locale, format_date, format_time
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, format_time
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .i18n import RIGHT_TO_LEFT
+from .i18n import RIGHT_TO_LEFT, force_locale
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 from .roles import STAFF_ROLES
 from .voice import SOURCE_LABELS, STATUS_LABELS
 

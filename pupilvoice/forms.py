@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .i18n import lazy_gettext as _l
 from .questions import BAND_NAMES, ROLES
 from .roles import STAFF_ROLES
 

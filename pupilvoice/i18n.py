@@ -1,7 +1,13 @@
 """Languages: which ones we have, which one a page is in, and its direction."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import flask_babel
 from flask import g, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, LazyString, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .paths import TRANSLATIONS
 
@@ -50,6 +56,83 @@ def page_language() -> dict:
     }
 
 
+# Flask-Babel finds the catalogue afresh for every string (three context
+# look-ups and the locale's name, about 8 µs); a pupil's page has dozens and a
+# staff list hundreds. So each request finds it once, and keeps it here until
+# the request ends or force_locale() changes it.
+_catalogues: dict = {}
+_current: ContextVar = ContextVar("catalogue", default=None)
+
+
+def catalogue():
+    found = _current.get()
+    if found is None:
+        locale = get_locale()
+        found = _catalogues.get(locale)
+        if found is None:
+            found = _catalogues[locale] = get_translations()
+        _current.set(found)
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    found = catalogue().ugettext(string)
+    return found % variables if variables else found
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    variables.setdefault("num", n)
+    return catalogue().ungettext(singular, plural, n) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Translated when shown, in the language of the page showing it."""
+    return LazyString(gettext, string, **variables)
+
+
+@contextmanager
+def force_locale(locale: str):
+    """Flask-Babel's, and this module's catalogue with it."""
+    with flask_babel.force_locale(locale):
+        token = _current.set(None)
+        try:
+            yield
+        finally:
+            _current.reset(token)
+
+
+def forget_catalogue(_exc=None) -> None:
+    # A worker thread's next request may be in another language.
+    _current.set(None)
+
+
+# What Jinja's i18n extension installs, less two layers of indirection a call.
+# Like it, a translation is trusted markup (our own catalogues, reviewed like
+# templates) and the values put into it are escaped.
+@pass_context
+def template_gettext(context, string: str, **variables):
+    found = catalogue().ugettext(string)
+    if context.eval_ctx.autoescape:
+        found = Markup(found)  # noqa: S704 - see above
+    # Markup's % costs more than the rest put together; none of our strings
+    # without values has a "%%" in it (tests/test_i18n.py checks).
+    return found % variables if variables else found
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, n: int, **variables):
+    variables.setdefault("num", n)
+    found = catalogue().ungettext(singular, plural, n)
+    if context.eval_ctx.autoescape:
+        found = Markup(found)  # noqa: S704 - see above
+    return found % variables
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
     app.context_processor(page_language)
+    app.teardown_request(forget_catalogue)
+    app.teardown_appcontext(forget_catalogue)

@@ -5,8 +5,9 @@ asked once for each target from the previous PEP, as steps `target-<id>`.
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
+from .i18n import catalogue
 from .questions import BANK, TEXT_FIRST_BANDS, Question
 
 
@@ -21,32 +22,15 @@ class ShownCard:
 
 @dataclass(frozen=True)
 class Step:
+    """One page of the journey, with its words in the language it is shown in."""
+
     id: str
     question: Question
     band: str
+    prompt: str
+    hint: str
+    cards: tuple[ShownCard, ...]
     target: dict | None = None
-
-    @cached_property
-    def prompt(self) -> str:
-        prompt = self.question.prompts[self.band]
-        if self.target is not None:
-            return prompt % {"target": self.target["text"]}
-        return str(prompt)
-
-    @cached_property
-    def hint(self) -> str:
-        hint = self.question.hints.get(self.band)
-        return str(hint) if hint else ""
-
-    @cached_property
-    def cards(self) -> tuple[ShownCard, ...]:
-        # Translated once per page, not each of the several times a card's
-        # label is shown, spoken and announced.
-        return tuple(
-            ShownCard(c.id, str(c.label), c.image)
-            for c in self.question.cards
-            if self.band in c.bands
-        )
 
     @property
     def text_first(self) -> bool:
@@ -60,18 +44,45 @@ class Step:
         return next((c for c in self.cards if c.id == card_id), None)
 
 
+def _step(step_id: str, question: Question, band: str, target=None) -> Step:
+    prompt = question.prompts[band]
+    hint = question.hints.get(band)
+    return Step(
+        id=step_id,
+        question=question,
+        band=band,
+        prompt=prompt % {"target": target["text"]} if target else str(prompt),
+        hint=str(hint) if hint else "",
+        cards=tuple(
+            ShownCard(c.id, str(c.label), c.image)
+            for c in question.cards
+            if band in c.bands
+        ),
+        target=target,
+    )
+
+
 def steps_for(band: str, targets: list[dict]) -> list[Step]:
+    """The band's steps in the language in force, made once for each band,
+    language and set of targets (every request of a pupil's asks for them)."""
+    key = tuple((t["id"], t["text"]) for t in targets)
+    return list(_steps(band, catalogue(), key))
+
+
+@lru_cache(maxsize=2048)
+def _steps(band: str, _catalogue, targets: tuple) -> tuple[Step, ...]:
     steps = []
     for question in BANK:
         if band not in question.prompts:
             continue
         if question.kind == "target":
             steps.extend(
-                Step(f"target-{t['id']}", question, band, target=t) for t in targets
+                _step(f"target-{i}", question, band, {"id": i, "text": text})
+                for i, text in targets
             )
         else:
-            steps.append(Step(question.id, question, band))
-    return steps
+            steps.append(_step(question.id, question, band))
+    return tuple(steps)
 
 
 def find(steps: list[Step], step_id: str) -> tuple[int, Step] | None:

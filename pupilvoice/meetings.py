@@ -7,10 +7,10 @@ a meeting that belongs to that pupil.
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from .db import utcnow
+from .i18n import lazy_gettext as _l
 from .questions import ROLES
 
 # The preparation checklist from the Virtual School's PEP meeting guidance.

@@ -5,13 +5,12 @@ meeting is that pupil's; anything else is a 404.
 """
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
 
 from . import audit, meetings, sections
 from .auth import staff_required
 from .db import get_db
 from .forms import AttendeeForm, MeetingForm, OutcomeForm, TargetForm
-from .i18n import REGIONAL
+from .i18n import REGIONAL, force_locale
 from .staff import pupil_or_404
 
 bp = Blueprint("prepare", __name__, url_prefix="/staff/pupils/<int:pupil_id>/meetings")

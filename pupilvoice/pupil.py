@@ -17,12 +17,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 
 from . import answers, audit, auth, meetings, pupils, sections, throttle
 from .db import get_db
 from .forms import UnlockForm
 from .i18n import LANGUAGE_NAMES, available
+from .i18n import gettext as _
 from .journey import find, steps_for
 from .passwords import check_password
 from .questions import PEP_SECTIONS

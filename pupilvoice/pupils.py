@@ -5,9 +5,9 @@ Virtual School's pupils, a designated teacher their own school's, a social
 worker their own caseload. Anything outside it does not exist for them.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
+from .i18n import lazy_gettext as _l
 from .questions import band_for_year
 
 

@@ -8,7 +8,7 @@ asked in that band.
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 BANDS = ("early", "ks2", "ks34", "post16")
 

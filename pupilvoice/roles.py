@@ -1,6 +1,6 @@
 """The three kinds of staff account, and what each is called."""
 
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 STAFF_ROLES = {
     "teacher": _l("Designated teacher"),

@@ -1,10 +1,10 @@
 """Voice sections (one pupil's answers for one meeting) and "talk to someone" flags."""
 
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from . import audit, pupils
 from .db import utcnow
+from .i18n import lazy_gettext as _l
 from .pupils import scope
 
 # A voice section only ever moves forward through these, except that starting

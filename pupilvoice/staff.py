@@ -1,13 +1,13 @@
 """Staff pages: the pupils a person is responsible for, and handing over the tablet."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from . import audit, auth, i18n, meetings, pupils, sections
 from .auth import staff_required
 from .db import get_db
 from .forms import PupilForm, StartPupilModeForm
+from .i18n import gettext as _
 from .questions import FACES, SCRIBE_BANDS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

@@ -7,7 +7,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, request
 from werkzeug.security import safe_join
 
 from .paths import STATIC
@@ -68,18 +68,6 @@ def send(filename: str):
     return response
 
 
-def static_url(filename: str) -> str:
-    """url_for("static", ...) for templates that show many pictures: the same
-    answer every time for a given script root, so worked out once."""
-    return _static_url(request.script_root, filename)
-
-
-@cache
-def _static_url(script_root: str, filename: str) -> str:
-    return url_for("static", filename=filename)
-
-
 def init_app(app) -> None:
     app.url_defaults(fingerprint)
-    app.jinja_env.globals["static_url"] = static_url
     app.view_functions["static"] = send

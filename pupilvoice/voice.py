@@ -7,12 +7,11 @@ kept private, and whether it was skipped. Exports only lay this out; none of
 them goes back to the database or the question bank.
 """
 
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from . import answers, meetings, pupils, sections
-from .i18n import LANGUAGE_NAMES, REGIONAL
+from .i18n import LANGUAGE_NAMES, REGIONAL, force_locale
+from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
 from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
 
