@@ -106,6 +106,13 @@ def for_section(db: Database, section_id: int) -> dict[str, dict]:
     return {row["step"]: _decode(row) for row in rows}
 
 
+def for_step(db: Database, section_id: int, step_id: str) -> dict | None:
+    rows = db.query(
+        "SELECT * FROM answers WHERE section_id = ? AND step = ?", [section_id, step_id]
+    )
+    return next((_decode(row) for row in rows), None)
+
+
 def _decode(row: dict) -> dict:
     row = dict(row)
     row["choices"] = json.loads(row["choices"])

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 import flask_babel
 from flask import g, has_request_context, request
@@ -25,10 +26,12 @@ RIGHT_TO_LEFT = frozenset({"ar", "ps", "fa", "ckb", "ur"})
 babel = Babel()
 
 
-def available() -> list[str]:
-    """English, and every language with a catalogue."""
+@cache
+def available() -> tuple[str, ...]:
+    """English, and every language with a catalogue (installed with the app, so
+    looked for once)."""
     found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/*.po")}
-    return ["en", *sorted(code for code in found if code in LANGUAGE_NAMES)]
+    return ("en", *sorted(code for code in found if code in LANGUAGE_NAMES))
 
 
 # English is written in British English, and its dates should read that way.
@@ -61,18 +64,29 @@ def page_language() -> dict:
 # staff list hundreds. So each request finds it once, and keeps it here until
 # the request ends or force_locale() changes it.
 _catalogues: dict = {}
-_current: ContextVar = ContextVar("catalogue", default=None)
+_current: ContextVar = ContextVar("language", default=None)
 
 
-def catalogue():
+def _language() -> tuple:
     found = _current.get()
     if found is None:
         locale = get_locale()
-        found = _catalogues.get(locale)
-        if found is None:
-            found = _catalogues[locale] = get_translations()
+        translations = _catalogues.get(locale)
+        if translations is None:
+            translations = _catalogues[locale] = get_translations()
+        found = (locale, translations)
         _current.set(found)
     return found
+
+
+def catalogue():
+    """The translations for the locale in force."""
+    return _language()[1]
+
+
+def locale():
+    """The locale in force (Flask-Babel's get_locale(), without its look-ups)."""
+    return _language()[0]
 
 
 def gettext(string: str, **variables) -> str:

@@ -101,9 +101,7 @@ def question(step_id):
                 return redirect(url_for("pupil.check"))
             return redirect(url_for("pupil.question", step_id=g.steps[index + 1].id))
     else:
-        draft = answers.draft_from(
-            answers.for_section(db, g.section["id"]).get(step.id), step
-        )
+        draft = answers.draft_from(answers.for_step(db, g.section["id"], step.id), step)
     if returning:
         back = url_for("pupil.check")
     elif index:

@@ -38,7 +38,8 @@ def pupils_list():
     return render_template(
         "staff/pupils.html",
         pupils=pupils.visible(get_db(), g.staff),
-        status_labels=sections.STATUS_LABELS,
+        # Translated once, not once a row.
+        status_labels={k: str(v) for k, v in sections.STATUS_LABELS.items()},
         can_add=g.staff["role"] in ("teacher", "admin"),
     )
 
