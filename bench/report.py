@@ -184,7 +184,8 @@ def render(results: dict, notes: str) -> str:
                 [
                     "Server",
                     f"`pupilvoice serve --workers {s['workers']} --threads "
-                    f"{s['threads']}` (gunicorn gthread) on 127.0.0.1",
+                    f"{s['threads']}` (gunicorn gthread, connections kept alive "
+                    f"{s.get('keepalive', 2)} s) on 127.0.0.1",
                 ],
             ],
         ),
@@ -225,7 +226,7 @@ def render(results: dict, notes: str) -> str:
     out += [
         "## Saturation, and the ratio to bare Flask",
         "",
-        f"Closed loop: {s['connections']} connections (2 × cores × threads), each "
+        f"Closed loop: {s['connections']} connections (2 × workers × threads), each "
         "sending its next request as soon as the last is answered; "
         f"{s['saturation_warmup_s']:g} s warm-up, then good answers counted for "
         f"{s['saturation_duration_s']:g} s. The baseline is a bare Flask app "

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from pupilvoice import server
+
 from . import build, load, report, servers
 from .client import wait_until_up
 
@@ -36,7 +38,6 @@ SATURATED = (
 
 
 def parse(argv=None) -> argparse.Namespace:
-    cores = os.cpu_count() or 2
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Build realistic databases, serve PupilVoice with gunicorn on "
@@ -69,13 +70,13 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--ladder-duration", type=float, default=8)
     parser.add_argument("--saturation-duration", type=float, default=6)
     parser.add_argument("--saturation-warmup", type=float, default=1.5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=server.WORKERS)
+    parser.add_argument("--threads", type=int, default=server.THREADS)
     parser.add_argument(
         "--connections",
         type=int,
         default=0,
-        help="saturation connections (default 2 x cores x threads)",
+        help="saturation connections (default 2 x workers x threads)",
     )
     parser.add_argument(
         "--staff",
@@ -151,7 +152,7 @@ def parse(argv=None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}")
     if not args.connections:
-        args.connections = 2 * cores * args.threads
+        args.connections = 2 * args.workers * args.threads
     args.profile_size = args.profile_size or args.sizes[-1]
     args.ladder = [float(r) for r in args.ladder.split(",") if r.strip()]
     args.saturate = [e.strip() for e in args.saturate.split(",") if e.strip()]
@@ -622,6 +623,7 @@ def main(argv=None) -> int:
         "settings": {
             "workers": args.workers,
             "threads": args.threads,
+            "keepalive": server.KEEPALIVE_SECONDS,
             "connections": args.connections,
             "tablets": args.tablets,
             "tablet_interval_s": args.tablet_interval,

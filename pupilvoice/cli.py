@@ -7,7 +7,7 @@ import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import demo, retention, sections
+from . import demo, retention, sections, server
 from .db import get_db, init_db_command, migrate
 
 
@@ -42,27 +42,12 @@ def demo_command():
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--workers", default=server.WORKERS, show_default=True, type=int)
+@click.option("--threads", default=server.THREADS, show_default=True, type=int)
 def serve_command(host, port, workers, threads):
     """Serve the app with gunicorn, a production WSGI server."""
-    from gunicorn.app.base import BaseApplication
-
-    app = current_app._get_current_object()
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", None)
-
-        def load(self):
-            return app
-
     click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
-    Server().run()
+    server.run(current_app._get_current_object(), host, port, workers, threads)
 
 
 FORMATS = ["json", "csv", "pdf", "docx", "text"]
