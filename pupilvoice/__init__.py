@@ -22,6 +22,7 @@ from . import (
     retention,
     review,
     security,
+    signing,
     staff,
     static_files,
     templating,
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     fragments.init_app(app)
     security.init_app(app)
+    signing.init_app(app)
     static_files.init_app(app)
     auth.init_app(app)
     account.init_app(app)

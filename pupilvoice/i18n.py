@@ -7,7 +7,6 @@ from functools import cache
 import flask_babel
 from flask import g, has_request_context, request
 from flask_babel import Babel, LazyString, get_locale, get_translations
-from jinja2 import pass_context
 from markupsafe import Markup
 
 from .paths import TRANSLATIONS
@@ -120,25 +119,22 @@ def forget_catalogue(_exc=None) -> None:
     _current.set(None)
 
 
-# What Jinja's i18n extension installs, less two layers of indirection a call.
-# Like it, a translation is trusted markup (our own catalogues, reviewed like
-# templates) and the values put into it are escaped.
-@pass_context
-def template_gettext(context, string: str, **variables):
-    found = catalogue().ugettext(string)
-    if context.eval_ctx.autoescape:
-        found = Markup(found)  # noqa: S704 - see above
+# What Jinja's i18n extension installs, without what costs most. Its functions
+# ask for the template's context, to see whether it escapes HTML, and Jinja
+# copies the whole context for every such call made where a block has set a
+# variable. Every template here is HTML, so a translation is always markup: a
+# trusted string (our own catalogues, reviewed like templates) with the values
+# put into it escaped.
+def template_gettext(string: str, **variables) -> Markup:
+    found = Markup(catalogue().ugettext(string))  # noqa: S704 - see above
     # Markup's % costs more than the rest put together; none of our strings
-    # without values has a "%%" in it (tests/test_i18n.py checks).
+    # without values has a "%%" in it (tests/test_page_pieces.py checks).
     return found % variables if variables else found
 
 
-@pass_context
-def template_ngettext(context, singular: str, plural: str, n: int, **variables):
+def template_ngettext(singular: str, plural: str, n: int, **variables) -> Markup:
     variables.setdefault("num", n)
-    found = catalogue().ungettext(singular, plural, n)
-    if context.eval_ctx.autoescape:
-        found = Markup(found)  # noqa: S704 - see above
+    found = Markup(catalogue().ungettext(singular, plural, n))  # noqa: S704
     return found % variables
 
 

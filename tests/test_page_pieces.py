@@ -1,10 +1,12 @@
 """The speed-ups must not change what anyone sees: pieces of pages kept between
-requests, steps made once a language, translations found once a request, and
-plain SELECTs without a savepoint."""
+requests, steps made once a language, translations found once a request,
+plain SELECTs without a savepoint, and signatures checked once."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
+import flask
 import pytest
 from school import Browserless
 
@@ -113,3 +115,37 @@ def test_statements_that_return_no_rows_are_still_refused_and_undone(plain_db):
     with pytest.raises(ValueError):
         plain_db.query("DELETE FROM a")
     assert plain_db.execute("SELECT count(*) FROM a").fetchone()[0] == 2
+
+
+def _open(app, cookie: str | None):
+    headers = {"Cookie": f"pupilvoice={cookie}"} if cookie else {}
+    with app.test_request_context("/", headers=headers):
+        return app.session_interface.open_session(app, flask.request)
+
+
+def _signed(app, data: dict) -> str:
+    return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+def test_a_session_cookie_is_trusted_only_with_its_signature(app):
+    good = _signed(app, {"sid": "abc"})
+    assert dict(_open(app, good)) == {"sid": "abc"}
+    assert dict(_open(app, good)) == {"sid": "abc"}  # the second time, as kept
+    forged = _signed(app, {"sid": "abc"})[:-2] + "xx"
+    assert dict(_open(app, forged)) == {}
+    assert dict(_open(app, None)) == {}
+
+
+def test_a_kept_session_still_expires(app):
+    good = _signed(app, {"sid": "abc"})
+    assert dict(_open(app, good)) == {"sid": "abc"}
+    app.permanent_session_lifetime = timedelta(seconds=-1)
+    assert dict(_open(app, good)) == {}
+
+
+def test_changing_a_session_leaves_the_kept_one_alone(app):
+    good = _signed(app, {"sid": "abc"})
+    first = _open(app, good)
+    first["sid"] = "changed"
+    first.clear()
+    assert dict(_open(app, good)) == {"sid": "abc"}
