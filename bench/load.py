@@ -164,6 +164,13 @@ async def check(tablet: Tablet) -> bool:
     return response.status == 200
 
 
+async def resume(tablet: Tablet) -> bool:
+    """What every pupil request does (session, pupil, section, meeting, the
+    answers so far) with no page to render: the floor under the others."""
+    response = await tablet.client.get("/pupil/")
+    return response.status == 302
+
+
 async def staff_list(client: Client) -> bool:
     response = await client.get("/staff/pupils")
     return response.status == 200

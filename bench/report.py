@@ -30,6 +30,10 @@ ENDPOINTS = {
     "question": ("Question page", "GET /pupil/q/<step>"),
     "save": ("Answer save (htmx autosave)", "POST /pupil/q/<step> + HX-Request"),
     "check": ("Check answers", "GET /pupil/check"),
+    "floor": (
+        "Floor: a pupil request with no page (where to resume: a redirect)",
+        "GET /pupil/",
+    ),
     "teacher_list": ("Teacher's pupil list", "GET /staff/pupils"),
     "sw_list": ("Social worker's caseload", "GET /staff/pupils"),
     "export_pdf": ("Export: PDF", "GET /staff/voice/<id>/export/pdf"),

@@ -31,6 +31,7 @@ SATURATED = (
     "question",
     "save",
     "check",
+    "floor",
     "teacher_list",
     "sw_list",
     *(f"export_{fmt}" for fmt in EXPORT_FORMATS),
@@ -429,6 +430,7 @@ async def app_phases(args, server, plan, tokens, secret, pageweight: bool) -> di
         ("question", load.question, lambda: tablet_pool(tablets, n)),
         ("save", load.save, lambda: tablet_pool(tablets, n)),
         ("check", load.check, lambda: tablet_pool(tablets, n)),
+        ("floor", load.resume, lambda: tablet_pool(tablets, n)),
         ("teacher_list", load.staff_list, lambda: clones(teachers, n)),
         ("sw_list", load.staff_list, lambda: clones(workers, n)),
     ] + [

@@ -39,7 +39,7 @@ def test_the_benchmark_runs_at_a_tiny_size_and_writes_its_figures(tmp_path):
             "--profile-runs",
             "2",
             "--saturate",
-            "question,save,check,teacher_list,sw_list,export_json",
+            "question,save,check,floor,teacher_list,sw_list,export_json",
             "--wait-idle",
             "0",
             "--ladder",
@@ -69,7 +69,7 @@ def test_the_benchmark_runs_at_a_tiny_size_and_writes_its_figures(tmp_path):
     realistic = tiny["realistic"]
     assert realistic["requests"] > 0
     assert realistic["endpoints"]
-    for name in ("question", "save", "check", "teacher_list", "sw_list"):
+    for name in ("question", "save", "check", "floor", "teacher_list", "sw_list"):
         assert tiny["saturation"][name]["rps"] > 0, name
     for fmt in ("json", "docx", "pdf"):
         assert tiny["exports"][fmt]["median_ms"] > 0, fmt
