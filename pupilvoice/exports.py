@@ -13,6 +13,7 @@ import io
 import json
 import mimetypes
 import re
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from docx.shared import Pt, RGBColor
 from flask import render_template
 from flask_babel import format_date, format_time
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .i18n import RIGHT_TO_LEFT, force_locale
@@ -246,7 +248,24 @@ def to_pdf(doc: dict, static_dir: Path) -> bytes:
     root = static_dir.resolve()
     return HTML(
         string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnly(root)
-    ).write_pdf()
+    ).write_pdf(**_weasyprint_kept())
+
+
+# Each PDF would otherwise set up fontconfig, and read and parse its pictures
+# (the app's own static files, the same for every PDF), afresh. Kept one set a
+# thread: WeasyPrint's parsed pictures hold drawing state while drawn, and it
+# does not say a FontConfiguration may be shared.
+_per_thread = threading.local()
+
+
+def _weasyprint_kept() -> dict:
+    found = getattr(_per_thread, "weasyprint", None)
+    if found is None:
+        found = _per_thread.weasyprint = {
+            "font_config": FontConfiguration(),
+            "cache": {},
+        }
+    return found
 
 
 class StaticOnly(URLFetcher):

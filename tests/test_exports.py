@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -383,6 +384,8 @@ def test_pdf_draws_the_chosen_pictures_from_static_files_only(app, doc, monkeypa
         return response
 
     monkeypatch.setattr(exports.StaticOnly, "fetch", recording)
+    # As a new worker thread starts: nothing read yet.
+    monkeypatch.setattr(exports, "_per_thread", threading.local())
     pdf_of(app, doc)
     static = STATIC.resolve().as_uri()
     assert f"{static}/css/print.css" in fetched
@@ -392,6 +395,12 @@ def test_pdf_draws_the_chosen_pictures_from_static_files_only(app, doc, monkeypa
     reading = item(doc, "better_at")["choices"][0]["image"]
     assert not any(url.endswith(reading) for url in fetched)  # private, so not drawn
     assert all(url.startswith(static + "/") for url in fetched)
+
+    fetched.clear()
+    again = pdf_of(app, doc)
+    assert "css/print.css" in " ".join(fetched)  # the stylesheet is read each time
+    assert not any("/img/" in url for url in fetched)  # the pictures, once a thread
+    assert again.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(
