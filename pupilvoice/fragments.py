@@ -7,16 +7,20 @@ they are rendered once per key and kept in this process (as Jinja's own
 documentation does it: jinja.palletsprojects.com, "Extensions", "Example
 Extensions").
 
-The key must name everything the piece depends on: the page's language,
-where the app is mounted (for links), and whatever it shows. Nothing personal
-goes inside a cached piece except what is in its key, and never a CSRF token.
+The page's language and where the app is mounted (for links) are always part
+of the key; the template names everything else the piece shows. Nothing
+personal goes inside a kept piece except what is in its key (which cards a
+pupil chose, never their words), and never a CSRF token.
 """
 
 import threading
 
-from jinja2 import nodes
+from flask import has_request_context, request
+from jinja2 import Undefined, nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
+
+from .i18n import locale
 
 # Pieces a process keeps; the oldest go first. A piece is a few kilobytes, and
 # there are a few per question, band and language, plus the picture choices
@@ -47,8 +51,18 @@ class FragmentCache(Extension):
             # Templates being edited (debug mode): show each change at once.
             return Markup(caller())  # noqa: S704 - a rendered, escaped template
         pieces = self.environment.fragment_cache
-        # Templates have lists, not tuples, and a key must be hashable.
-        key = tuple(tuple(part) if isinstance(part, list) else part for part in key)
+        for part in key:
+            if isinstance(part, Undefined):
+                # A name the template cannot see (a macro sees no page
+                # variables): a piece kept under it would be shown to anyone.
+                raise TypeError(f"{{% cache %}} key {key!r} has an undefined part")
+        # Every piece is in the page's language, with links for where the app
+        # is mounted; templates have lists, not tuples, and a key is hashed.
+        key = (
+            locale(),
+            request.script_root if has_request_context() else "",
+            *(tuple(part) if isinstance(part, list) else part for part in key),
+        )
         found = pieces.get(key)
         if found is None:
             found = Markup(caller())  # noqa: S704 - as above

@@ -149,3 +149,19 @@ def test_changing_a_session_leaves_the_kept_one_alone(app):
     first["sid"] = "changed"
     first.clear()
     assert dict(_open(app, good)) == {"sid": "abc"}
+
+
+def test_chosen_pictures_on_check_answers_are_in_each_pupils_language(app, school):
+    english = tablet(app, school, "Leo", "en")
+    welsh = tablet(app, school, "Maya", "cy")
+    for web in (english, welsh):
+        web.post("/pupil/q/feel", {"choice": "good"}, headers={"HX-Request": "true"})
+    for _ in range(2):
+        assert "Good</li>" in english.get("/pupil/check").text
+        assert "Good</li>" not in welsh.get("/pupil/check").text
+
+
+def test_a_piece_keyed_by_a_name_the_template_cannot_see_is_refused(app):
+    template = app.jinja_env.from_string('{% cache "x", nowhere %}hi{% endcache %}')
+    with app.test_request_context(), pytest.raises(TypeError, match="undefined"):
+        template.render()
