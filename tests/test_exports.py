@@ -391,8 +391,9 @@ def test_pdf_draws_the_chosen_pictures_from_static_files_only(app, doc, monkeypa
     assert f"{static}/css/print.css" in fetched
     for step in ["feel", "going_well", "grow_up", "meeting_come"]:
         for card in item(doc, step)["choices"]:
-            assert f"{static}/img/twemoji/{card['image']}" in fetched
-    reading = item(doc, "better_at")["choices"][0]["image"]
+            png = card["image"].replace(".svg", ".png")
+            assert f"{static}/img/pdf/{png}" in fetched
+    reading = item(doc, "better_at")["choices"][0]["image"].replace(".svg", ".png")
     assert not any(url.endswith(reading) for url in fetched)  # private, so not drawn
     assert all(url.startswith(static + "/") for url in fetched)
 
@@ -444,3 +445,14 @@ def test_control_characters_cannot_break_word_or_pdf(app, doc):
     assert "Pupil's voice: Ava" in lines
     assert f"“I like painting\nwith Mia\t!” {SCRIBED}" in lines
     assert "“I like painting with Mia !”" in pdf_text(pdf_of(app, doc))
+
+
+def test_every_picture_has_its_png_twin_for_pdfs():
+    from PIL import Image
+
+    svgs = {p.stem for p in (STATIC / "img" / "twemoji").glob("*.svg")}
+    pngs = {p.stem for p in (STATIC / "img" / "pdf").glob("*.png")}
+    assert svgs == pngs, "run scripts/pdf_pictures.py"
+    for name in pngs:
+        with Image.open(STATIC / "img" / "pdf" / f"{name}.png") as picture:
+            assert picture.size == (96, 96) and picture.mode == "RGBA", name
