@@ -7,16 +7,7 @@ read from the DevTools protocol; "decoded" is the body after decompression.
 
 from dataclasses import dataclass, field
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from scripts import chromium
 
 
 @dataclass
@@ -101,9 +92,7 @@ async def measure(base: str, cookie_name: str, cookie_value: str) -> dict:
 
     results = {}
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
+        browser = await chromium.launch(playwright)
         try:
 
             async def tablet():

@@ -5,7 +5,7 @@ drawn, which was a quarter of a PDF's time (docs/performance.md); a PNG is
 embedded once. The pictures change only when static/img/twemoji/ does, so the
 PNGs are kept in the repository and drawn again with this, by Chromium:
 
-    .venv/bin/python scripts/pdf_pictures.py
+    .venv/bin/python -m scripts.pdf_pictures
 
 (after scripts/test, which installs Playwright and Debian's chromium).
 """
@@ -14,28 +14,19 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from scripts import chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "static" / "img" / "twemoji"
 TARGET = ROOT / "static" / "img" / "pdf"
 # 96 px across a picture shown 44 pt wide: about 160 dpi on paper.
 PIXELS = 96
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> None:
     TARGET.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=FLAGS
-        )
+        browser = chromium.launch(playwright)
         page = browser.new_page(viewport={"width": PIXELS, "height": PIXELS})
         for svg in sorted(SOURCE.glob("*.svg")):
             page.set_content(f'<body style="margin:0">{svg.read_text()}</body>')

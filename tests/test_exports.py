@@ -452,7 +452,7 @@ def test_every_picture_has_its_png_twin_for_pdfs():
 
     svgs = {p.stem for p in (STATIC / "img" / "twemoji").glob("*.svg")}
     pngs = {p.stem for p in (STATIC / "img" / "pdf").glob("*.png")}
-    assert svgs == pngs, "run scripts/pdf_pictures.py"
+    assert svgs == pngs, "run: .venv/bin/python -m scripts.pdf_pictures"
     for name in pngs:
         with Image.open(STATIC / "img" / "pdf" / f"{name}.png") as picture:
             assert picture.size == (96, 96) and picture.mode == "RGBA", name
