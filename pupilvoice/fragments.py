@@ -13,14 +13,13 @@ personal goes inside a kept piece except what is in its key (which cards a
 pupil chose, never their words), and never a CSRF token.
 """
 
-import threading
-
 from flask import has_request_context, request
 from jinja2 import Undefined, nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
 from .i18n import locale
+from .kept import Kept
 
 # Pieces a process keeps; the oldest go first. A piece is a few kilobytes, and
 # there are a few per question, band and language, plus the picture choices
@@ -33,7 +32,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.extend(fragment_cache={})
+        environment.extend(fragment_cache=Kept(MAX_PIECES))
 
     def parse(self, parser):
         lineno = next(parser.stream).lineno
@@ -66,14 +65,8 @@ class FragmentCache(Extension):
         found = pieces.get(key)
         if found is None:
             found = Markup(caller())  # noqa: S704 - as above
-            with _adding:
-                if len(pieces) >= MAX_PIECES:
-                    del pieces[next(iter(pieces))]
-                pieces[key] = found
+            pieces.add(key, found)
         return found
-
-
-_adding = threading.Lock()
 
 
 def init_app(app) -> None:

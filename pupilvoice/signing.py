@@ -10,7 +10,6 @@ Nothing is trusted that was not checked: the kept results are keyed by the
 exact signed value, and the cookie's age is still checked on every request.
 """
 
-import threading
 import time
 
 from flask import current_app, session
@@ -18,24 +17,17 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
+from .kept import Kept
+
 # Per process; a session cookie and a token are each a few hundred bytes.
 MAX_KEPT = 10_000
-
-_lock = threading.Lock()
-
-
-def _keep(kept: dict, key, value) -> None:
-    with _lock:
-        if len(kept) >= MAX_KEPT:
-            del kept[next(iter(kept))]
-        kept[key] = value
 
 
 class CheckedOnceSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, each cookie's signature checked once."""
 
     def __init__(self):
-        self._opened: dict[str, tuple[dict, float]] = {}
+        self._opened = Kept(MAX_KEPT)  # cookie -> (its data, when signed)
 
     def open_session(self, app, request):
         value = request.cookies.get(self.get_cookie_name(app))
@@ -54,7 +46,7 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
             except BadSignature:
                 return self.session_class()
             found = (data, signed_at.timestamp())
-            _keep(self._opened, value, found)
+            self._opened.add(value, found)
         data, signed_at = found
         if time.time() - signed_at > max_age:
             return self.session_class()
@@ -63,7 +55,7 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
         return self.session_class(dict(data))
 
 
-_tokens: dict[tuple, str] = {}
+_tokens = Kept(MAX_KEPT)
 
 
 def csrf_token() -> str:
@@ -75,7 +67,7 @@ def csrf_token() -> str:
     found = _tokens.get(key)
     if found is None:
         found = generate_csrf()
-        _keep(_tokens, key, found)
+        _tokens.add(key, found)
     return found
 
 

@@ -13,6 +13,7 @@ from school import Browserless
 from pupilvoice.db import connect
 from pupilvoice.i18n import force_locale
 from pupilvoice.journey import steps_for
+from pupilvoice.kept import Kept
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -165,3 +166,10 @@ def test_a_piece_keyed_by_a_name_the_template_cannot_see_is_refused(app):
     template = app.jinja_env.from_string('{% cache "x", nowhere %}hi{% endcache %}')
     with app.test_request_context(), pytest.raises(TypeError, match="undefined"):
         template.render()
+
+
+def test_what_is_kept_between_requests_stays_within_its_bound():
+    kept = Kept(2)
+    for n in range(3):
+        kept.add(n, str(n))
+    assert [kept.get(n) for n in range(3)] == [None, "1", "2"]
