@@ -58,10 +58,10 @@ def _parsed(code: str) -> Locale:
 
 
 def page_language() -> dict:
-    locale = get_locale()
-    code = locale.language if locale else "en"
+    in_force = locale()
+    code = in_force.language if in_force else "en"
     return {
-        "lang": str(locale).replace("_", "-") if locale else "en",
+        "lang": str(in_force).replace("_", "-") if in_force else "en",
         "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr",
     }
 
@@ -77,11 +77,11 @@ _current: ContextVar = ContextVar("language", default=None)
 def _language() -> tuple:
     found = _current.get()
     if found is None:
-        locale = get_locale()
-        translations = _catalogues.get(locale)
+        in_force = get_locale()
+        translations = _catalogues.get(in_force)
         if translations is None:
-            translations = _catalogues[locale] = get_translations()
-        found = (locale, translations)
+            translations = _catalogues[in_force] = get_translations()
+        found = (in_force, translations)
         _current.set(found)
     return found
 

@@ -6,9 +6,9 @@ import os
 # A Python process runs one thread at a time, so it is processes that use the
 # cores: two a core, as gunicorn's documentation advises, so that one busy with
 # a PDF leaves others free. Threads only cover waiting (for SQLite's write
-# lock, or a slow connection). Measured on the 2-core machine: 4 workers x 2
-# threads held the question page's p95 at 26 ms under the realistic load where
-# 2 x 4 gave 39 ms (docs/performance.md).
+# lock, or a slow connection). Measured on the 2-core machine, with the
+# keep-alive below: the question page's p95 under the realistic load went from
+# 39 ms (2 workers x 4 threads, 2 s keep-alive) to 16 ms (docs/decisions.md).
 WORKERS = 2 * (os.cpu_count() or 1)
 THREADS = 2
 # Tablets ask every few seconds. gunicorn's default of 2 s would close most of
