@@ -95,6 +95,26 @@ def make_school(db) -> dict:
     return {"staff": ids, "pupils": pupils, "vs": vs}
 
 
+def add_section(db, pupil_id: int, **columns) -> tuple[int, int]:
+    """A voice section for the pupil's meeting, put straight into the database
+    (KS2, in English, unless `columns` say otherwise): (section id, meeting id)."""
+    meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [pupil_id]))
+    section = (
+        db["voice_sections"]
+        .insert(
+            {
+                "pupil_id": pupil_id,
+                "meeting_id": meeting["id"],
+                "band": "ks2",
+                "language": "en",
+                **columns,
+            }
+        )
+        .last_pk
+    )
+    return section, meeting["id"]
+
+
 def csrf_from(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 

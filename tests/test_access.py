@@ -5,7 +5,7 @@ caseload's, and signed out. A new route cannot be missed."""
 import re
 
 import pytest
-from school import Browserless
+from school import Browserless, add_section
 
 OWN = "Leo"  # at "Ours", on sw@council.test's caseload
 OTHER = "Zed"  # at "Theirs", on sw2@council.test's caseload
@@ -18,23 +18,12 @@ CANNOT_SEE = ["teacher@theirs.test", "sw2@council.test"]
 def ids_for(db, name, school):
     """Every kind of id a URL can take, all belonging to one pupil."""
     pupil = school["pupils"][name]
-    meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [pupil]))[
-        "id"
-    ]
-    section = (
-        db["voice_sections"]
-        .insert(
-            {
-                "pupil_id": pupil,
-                "meeting_id": meeting,
-                "band": "ks2",
-                "language": "en",
-                "status": "finished",
-                "started_at": "2026-01-01T00:00:00+00:00",
-                "finished_at": "2026-01-01T00:00:00+00:00",
-            }
-        )
-        .last_pk
+    section, meeting = add_section(
+        db,
+        pupil,
+        status="finished",
+        started_at="2026-01-01T00:00:00+00:00",
+        finished_at="2026-01-01T00:00:00+00:00",
     )
     flag = (
         db["talk_flags"]

@@ -4,32 +4,20 @@ import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
-from school import Browserless
+from school import Browserless, add_section
 
 from pupilvoice import retention
 
 
 def imported_section(db, school, days_ago):
-    pupil = school["pupils"]["Leo"]
-    meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [pupil]))[
-        "id"
-    ]
     when = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(timespec="seconds")
-    section = (
-        db["voice_sections"]
-        .insert(
-            {
-                "pupil_id": pupil,
-                "meeting_id": meeting,
-                "band": "ks2",
-                "language": "en",
-                "status": "imported",
-                "started_at": when,
-                "finished_at": when,
-                "imported_at": when,
-            }
-        )
-        .last_pk
+    section, _meeting = add_section(
+        db,
+        school["pupils"]["Leo"],
+        status="imported",
+        started_at=when,
+        finished_at=when,
+        imported_at=when,
     )
     db["answers"].insert(
         {

@@ -3,6 +3,7 @@
 import sqlite3
 
 import pytest
+from school import add_section
 from werkzeug.datastructures import MultiDict
 
 from pupilvoice import answers
@@ -34,20 +35,8 @@ def test_a_failed_migration_leaves_nothing_behind(tmp_path, monkeypatch):
 
 
 def _section(db, school):
-    pupil = school["pupils"]["Leo"]
-    meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [pupil]))
-    section_id = (
-        db["voice_sections"]
-        .insert(
-            {
-                "pupil_id": pupil,
-                "meeting_id": meeting["id"],
-                "band": "ks2",
-                "language": "en",
-                "started_at": "2026-11-23T10:00:00+00:00",
-            }
-        )
-        .last_pk
+    section_id, _meeting = add_section(
+        db, school["pupils"]["Leo"], started_at="2026-11-23T10:00:00+00:00"
     )
     return next(db.query("SELECT * FROM voice_sections WHERE id = ?", [section_id]))
 

@@ -1,6 +1,6 @@
 """What a teacher and a pupil do, step by step, in the browser."""
 
-from school import PASSWORD
+from school import PASSWORD, add_section
 
 
 def sign_in(page, live, email="teacher@ours.test"):
@@ -61,23 +61,14 @@ def answer_generically(page, words):
 def finished_section(live, name) -> int:
     """A voice section the pupil has finished, put straight into the database."""
     db = live.db()
-    pupil = live.school["pupils"][name]
-    meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [pupil]))
-    section = (
-        db["voice_sections"]
-        .insert(
-            {
-                "pupil_id": pupil,
-                "meeting_id": meeting["id"],
-                "band": "ks34",
-                "language": "en",
-                "status": "finished",
-                "supported_by_id": live.school["staff"]["teacher"],
-                "started_at": "2026-11-01T10:00:00+00:00",
-                "finished_at": "2026-11-01T10:20:00+00:00",
-            }
-        )
-        .last_pk
+    section, _meeting = add_section(
+        db,
+        live.school["pupils"][name],
+        band="ks34",
+        status="finished",
+        supported_by_id=live.school["staff"]["teacher"],
+        started_at="2026-11-01T10:00:00+00:00",
+        finished_at="2026-11-01T10:20:00+00:00",
     )
     db["answers"].insert_all(
         [
