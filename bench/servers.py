@@ -69,20 +69,8 @@ def start_app(
     database: Path, instance: Path, secret: str, workers: int, threads: int, log: Path
 ) -> Server:
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "pupilvoice",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-    ]
+    argv = [sys.executable, "-m", "pupilvoice", "serve", "--host", "127.0.0.1"]
+    argv += _on(port, workers, threads)
     env = _env(
         {
             "PUPILVOICE_INSTANCE": str(instance),
@@ -96,18 +84,13 @@ def start_app(
 
 def start_hello(workers: int, threads: int, log: Path) -> Server:
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "bench.hello",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-    ]
+    argv = [sys.executable, "-m", "bench.hello", *_on(port, workers, threads)]
     return Server("hello", argv, _env({}), log, port)
+
+
+def _on(port: int, workers: int, threads: int) -> list[str]:
+    """The same server settings for the app and the baseline."""
+    return ["--port", str(port), "--workers", str(workers), "--threads", str(threads)]
 
 
 def cpu_seconds(server: Server) -> float:
