@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -41,9 +40,17 @@ def require_two_step_for_admins():
 
 
 def _pending_secret() -> str:
-    if "totp_secret" not in session:
-        session["totp_secret"] = twostep.new_secret()
-    return session["totp_secret"]
+    """The secret being set up, kept with the server-side session (never in
+    the cookie) until the first code proves the app has it."""
+    secret = g.device["totp_setup_secret"]
+    if not secret:
+        secret = twostep.new_secret()
+        get_db().execute(
+            "UPDATE device_sessions SET totp_setup_secret = ? WHERE id = ?",
+            [secret, g.device["id"]],
+        )
+        g.device = {**g.device, "totp_setup_secret": secret}
+    return secret
 
 
 @bp.route("/two-step", methods=["GET", "POST"])
@@ -54,10 +61,15 @@ def two_step():
     form = CodeForm()
     secret = _pending_secret()
     if form.validate_on_submit():
-        if twostep.code_is_right(secret, form.code.data):
-            codes = twostep.enable(get_db(), g.staff["id"], secret)
-            session.pop("totp_secret", None)
-            audit.record(get_db(), g.staff["id"], "two_step_enabled")
+        step = twostep.matching_step(secret, form.code.data)
+        if step is not None:
+            db = get_db()
+            codes = twostep.enable(db, g.staff["id"], secret, step)
+            db.execute(
+                "UPDATE device_sessions SET totp_setup_secret = NULL WHERE id = ?",
+                [g.device["id"]],
+            )
+            audit.record(db, g.staff["id"], "two_step_enabled")
             return render_template("staff/recovery_codes.html", codes=codes)
         form.code.errors.append(
             _("That code is not right. Enter the 6-digit code your app shows now")

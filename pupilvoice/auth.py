@@ -7,9 +7,12 @@ pupil back to their questions until the teacher types their password.
 """
 
 import functools
+import hashlib
 import secrets
-import time
+import sqlite3
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -22,9 +25,12 @@ from flask import (
     session,
     url_for,
 )
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
 
 from . import audit, sections, throttle, twostep
 from .db import get_db, utcnow
+from .errors import storage_unavailable
 from .forms import CodeForm, SignInForm
 from .i18n import gettext as _
 from .passwords import DUMMY_HASH, check_password
@@ -121,9 +127,18 @@ def load_device() -> None:
 
 
 def touch(sid: str) -> None:
-    get_db().execute(
-        "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?", [utcnow(), sid]
-    )
+    """Note activity. Only a note: if another writer holds the lock, the page
+    goes on without it rather than wait, and the next request notes it."""
+    db = get_db()
+    try:
+        with audit.short_wait(db):
+            db.execute(
+                "UPDATE device_sessions SET last_seen_at = ? WHERE id = ?",
+                [utcnow(), sid],
+            )
+    except sqlite3.OperationalError as error:
+        if not storage_unavailable(error):
+            raise
 
 
 def enforce_pupil_mode():
@@ -147,6 +162,56 @@ def staff_required(view):
     return wrapped
 
 
+# A browser that has fully signed in to an account keeps a signed cookie saying
+# so; its own guesses are then counted apart from everyone else's (throttle.py).
+DEVICE_COOKIE = "pupilvoice_device"
+DEVICE_DAYS = 180
+# The half-finished sign-in (password right, two-step code still to come).
+PENDING_SECONDS = 300
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="device-cookie")
+
+
+def device_nonce(email: str) -> str | None:
+    """The nonce of this browser's device cookie, if it was issued for `email`."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value or len(value) > 500:
+        return None
+    try:
+        data = _device_signer().loads(value, max_age=DEVICE_DAYS * 86400)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("account") != _account_digest(email):
+        return None
+    return str(data.get("nonce"))
+
+
+def _account_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _give_device_cookie(response, email: str):
+    value = _device_signer().dumps(
+        {"account": _account_digest(email), "nonce": secrets.token_urlsafe(16)}
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_DAYS * 86400,
+        path=url_for("auth.sign_in"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _throttle_keys(email: str) -> list[str]:
+    return throttle.keys(email, request.remote_addr, device_nonce(email))
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     if g.staff is not None:
@@ -154,7 +219,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         db = get_db()
-        names = throttle.keys(form.email.data, request.remote_addr)
+        names = _throttle_keys(form.email.data)
         wait = throttle.seconds_to_wait(db, names)
         if wait:
             form.email.errors.append(too_many_tries(wait))
@@ -166,47 +231,87 @@ def sign_in():
                 form.email.errors.append(
                     _("Enter the email address and password for your account.")
                 )
+            elif staff["totp_enabled_at"]:
+                # The counts are cleared only once the code is right too, or
+                # the password alone would buy unlimited guesses at the code.
+                return _begin_pending(staff, request.args.get("next"))
             else:
                 throttle.succeeded(db, names)
-                if staff["totp_enabled_at"]:
-                    session.clear()
-                    session["pending"] = {"staff": staff["id"], "at": time.time()}
-                    session["next"] = request.args.get("next")
-                    return redirect(url_for("auth.sign_in_code"))
                 return _signed_in(staff, request.args.get("next"))
-    return render_template("staff/sign_in.html", form=form)
+    return render_template("staff/sign_in.html", form=form), (
+        400 if form.errors else 200
+    )
 
 
 def too_many_tries(wait: int) -> str:
     return _("Too many tries. Wait %(seconds)d seconds, then try again.", seconds=wait)
 
 
+def _begin_pending(staff: dict, target: str | None):
+    """Remembered on the server: the cookie holds only a random id, which
+    works once and for five minutes."""
+    end_session()
+    token = secrets.token_urlsafe(32)
+    db = get_db()
+    db["pending_sign_ins"].insert(
+        {
+            "id": token,
+            "staff_id": staff["id"],
+            "next": safe_next(target),
+            "created_at": utcnow(),
+        }
+    )
+    session["pending"] = token
+    return redirect(url_for("auth.sign_in_code"))
+
+
+def _pending() -> dict | None:
+    token = session.get("pending")
+    if not isinstance(token, str):
+        return None
+    rows = list(get_db().query("SELECT * FROM pending_sign_ins WHERE id = ?", [token]))
+    if not rows:
+        return None
+    age = datetime.now(UTC) - datetime.fromisoformat(rows[0]["created_at"])
+    if age > timedelta(seconds=PENDING_SECONDS):
+        _end_pending(token)
+        return None
+    return rows[0]
+
+
+def _end_pending(token: str) -> bool:
+    """True if this request is the one that ended it (it works only once)."""
+    cursor = get_db().execute("DELETE FROM pending_sign_ins WHERE id = ?", [token])
+    return cursor.rowcount == 1
+
+
 def _signed_in(staff: dict, target: str | None):
     begin_session(staff)
     audit.record(get_db(), staff["id"], "signed_in")
-    return redirect(_safe_next(target))
+    return _give_device_cookie(redirect(safe_next(target)), staff["email"])
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code():
     """The second step: a code from the authenticator app, or a recovery code."""
-    pending = session.get("pending")
-    if not pending or time.time() - pending["at"] > 300:
+    pending = _pending()
+    if pending is None:
         session.clear()
         return redirect(url_for("auth.sign_in"))
     db = get_db()
-    staff = next(db.query("SELECT * FROM staff WHERE id = ?", [pending["staff"]]))
+    staff = next(db.query("SELECT * FROM staff WHERE id = ?", [pending["staff_id"]]))
     form = CodeForm()
     if form.validate_on_submit():
-        names = throttle.keys(staff["email"], request.remote_addr)
+        names = _throttle_keys(staff["email"])
         wait = throttle.seconds_to_wait(db, names)
         if wait:
             form.code.errors.append(too_many_tries(wait))
-        elif twostep.code_is_right(
-            staff["totp_secret"], form.code.data
-        ) or twostep.use_recovery_code(db, staff["id"], form.code.data):
+        elif (
+            twostep.use_code(db, staff["id"], staff["totp_secret"], form.code.data)
+            or twostep.use_recovery_code(db, staff["id"], form.code.data)
+        ) and _end_pending(pending["id"]):
             throttle.succeeded(db, names)
-            return _signed_in(staff, session.get("next"))
+            return _signed_in(staff, pending["next"])
         else:
             throttle.failed(db, names)
             audit.record(db, staff["id"], "two_step_failed")
@@ -215,7 +320,9 @@ def sign_in_code():
                     "Enter the 6-digit code from your authenticator app, or a recovery code"
                 )
             )
-    return render_template("staff/sign_in_code.html", form=form)
+    return render_template("staff/sign_in_code.html", form=form), (
+        400 if form.errors else 200
+    )
 
 
 @bp.post("/sign-out")
@@ -227,11 +334,29 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths on this site: never an open redirect.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("staff.pupils")
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a page of this site, or the pupil list.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a
+    slash, so "/\t/evil.example" would leave the site: any such character
+    refuses the target, and what is left must be a GET page of this app.
+    """
+    fallback = url_for("staff.pupils")
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return fallback
+    if any(
+        ch.isspace() or ch == "\\" or unicodedata.category(ch)[0] == "C"
+        for ch in target
+    ):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+        return fallback
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:
+        return fallback
+    return target
 
 
 def init_app(app) -> None:

@@ -217,6 +217,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX voice_sections_pupil ON voice_sections(pupil_id);
         """,
     ),
+    (
+        "0007_sign_in_state_on_the_server",
+        """
+        ALTER TABLE staff ADD COLUMN totp_last_step INTEGER;
+        ALTER TABLE device_sessions ADD COLUMN totp_setup_secret TEXT;
+        CREATE TABLE pending_sign_ins (
+            id TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            next TEXT,
+            created_at TEXT NOT NULL
+        );
+        DELETE FROM sign_in_attempts;
+        CREATE INDEX sign_in_attempts_last ON sign_in_attempts(last_failure_at);
+        CREATE INDEX voice_sections_retention ON voice_sections(imported_at);
+        """,
+    ),
 ]
 
 

@@ -1,6 +1,8 @@
 """Two-step sign-in: a code from an authenticator app (TOTP), or a recovery code."""
 
+import hmac
 import secrets
+import time
 
 import pyotp
 import segno
@@ -21,18 +23,50 @@ def qr_svg(secret: str, email: str) -> bytes:
     return segno.make(uri, error="m").svg_inline(scale=5).encode()
 
 
-def code_is_right(secret: str, code: str) -> bool:
+def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step the code belongs to, or None if it is not right now."""
     code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time() if now is None else now
+    current = int(now) // totp.interval
     # One step either side allows for a tablet clock a little out.
-    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
-def enable(db: Database, staff_id: int, secret: str) -> list[str]:
-    """Turn two-step on and return ten recovery codes, shown once only."""
+def use_code(db: Database, staff_id: int, secret: str, code: str) -> bool:
+    """Accept a code once: never again, nor any code from an earlier step.
+
+    The check and the update are one statement, so two sign-ins racing with
+    the same code cannot both succeed.
+    """
+    step = matching_step(secret, code)
+    if step is None:
+        return False
+    cursor = db.execute(
+        "UPDATE staff SET totp_last_step = ? WHERE id = ? "
+        "AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        [step, staff_id, step],
+    )
+    return cursor.rowcount == 1
+
+
+def enable(db: Database, staff_id: int, secret: str, step: int) -> list[str]:
+    """Turn two-step on and return ten recovery codes, shown once only. The
+    code that proved the app works is used up, like any other."""
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
     with db.atomic():
         db["staff"].update(
-            staff_id, {"totp_secret": secret, "totp_enabled_at": utcnow()}
+            staff_id,
+            {
+                "totp_secret": secret,
+                "totp_enabled_at": utcnow(),
+                "totp_last_step": step,
+            },
         )
         db.execute("DELETE FROM recovery_codes WHERE staff_id = ?", [staff_id])
         db["recovery_codes"].insert_all(
@@ -48,6 +82,10 @@ def use_recovery_code(db: Database, staff_id: int, code: str) -> bool:
         [staff_id],
     ):
         if check_password(row["code_hash"], code):
-            db["recovery_codes"].update(row["id"], {"used_at": utcnow()})
-            return True
+            # Marked used only if nobody else used it in the meantime.
+            cursor = db.execute(
+                "UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL",
+                [utcnow(), row["id"]],
+            )
+            return cursor.rowcount == 1
     return False
