@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from . import (
     account,
     admin,
+    audit,
     auth,
     cli,
     db,
@@ -58,6 +59,12 @@ def create_app(config: dict | None = None) -> Flask:
         # their questions, with one tap for more time.
         PUPIL_WARNING_SECONDS=120,
         ANSWER_MAX_CHARS=2000,
+        # Every request is bounded. The largest real form is a 4,000-character
+        # note (36 KB encoded in a script of three bytes a letter); anything
+        # far past these is refused before it is read (errors.py says so kindly).
+        MAX_CONTENT_LENGTH=256 * 1024,
+        MAX_FORM_MEMORY_SIZE=128 * 1024,
+        MAX_FORM_PARTS=200,
     )
     if config:
         app.config.update(config)
@@ -75,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = RowId
     db.init_app(app)
+    audit.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     fragments.init_app(app)

@@ -1,7 +1,6 @@
 """Saving and reading a pupil's answers: the only code that writes them."""
 
 import json
-import unicodedata
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -9,6 +8,7 @@ from sqlite_utils import Database
 from .db import utcnow
 from .i18n import gettext as _
 from .journey import Step
+from .text import clean
 
 STATUSES = ("answered", "skipped", "not_sure")
 
@@ -27,18 +27,6 @@ class Draft:
         return not self.choices and not self.text
 
 
-def clean_text(value: str) -> str:
-    # NUL and other control characters have no place in an answer and break
-    # exports; line breaks and tabs are kept.
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(
-        ch
-        for ch in value
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
-    return unicodedata.normalize("NFC", value).strip()
-
-
 def parse(step: Step, form, max_chars: int) -> tuple[Draft, dict[str, str]]:
     """Read a question page's form. Unknown cards are dropped, never stored."""
     known = {c.id for c in step.cards}
@@ -47,7 +35,7 @@ def parse(step: Step, form, max_chars: int) -> tuple[Draft, dict[str, str]]:
         choices = choices[:1]
     draft = Draft(
         choices=choices,
-        text=clean_text(form.get("text", "")),
+        text=clean(form.get("text", "")),
         private=step.question.always_private or form.get("private") == "yes",
         scribed=form.get("scribed") == "yes",
     )

@@ -1,5 +1,7 @@
-"""Staff forms. Every message says what to do, in the GOV.UK way."""
+"""Staff forms. Every message says what to do, in the GOV.UK way, and every
+text field has a length limit (a test checks each one)."""
 
+import functools
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
@@ -25,6 +27,24 @@ from wtforms.validators import (
 from .i18n import lazy_gettext as _l
 from .questions import BAND_NAMES, ROLES
 from .roles import STAFF_ROLES
+from .text import clean
+
+
+class Form(FlaskForm):
+    """Every staff form. Whatever is typed into a text field is cleaned the
+    way a pupil's answer is (text.clean), before any validator sees it;
+    passwords are taken exactly as typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                multiline = issubclass(kind, TextAreaField)
+                options["filters"] = [
+                    *unbound_field.kwargs.get("filters", ()),
+                    functools.partial(clean, multiline=multiline),
+                ]
+            return unbound_field.bind(form=form, **options)
 
 
 class Choice(RadioField):
@@ -44,26 +64,36 @@ class Choice(RadioField):
             raise ValidationError(self.message)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = StringField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address"))],
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Length(
+                max=254, message=_l("Email address must be 254 characters or fewer")
+            ),
+        ],
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Enter your password"))]
-    )
-
-
-class CodeForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
+        _l("Password"),
         validators=[
-            DataRequired(_l("Enter the 6-digit code from your authenticator app"))
+            DataRequired(_l("Enter your password")),
+            Length(max=200, message=_l("Password must be 200 characters or fewer")),
         ],
     )
 
 
-class StartPupilModeForm(FlaskForm):
+class CodeForm(Form):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the 6-digit code from your authenticator app")),
+            Length(max=40, message=_l("Code must be 40 characters or fewer")),
+        ],
+    )
+
+
+class StartPupilModeForm(Form):
     band = Choice(
         _l("Which questions should the pupil see?"),
         BAND_NAMES.items(),
@@ -73,7 +103,7 @@ class StartPupilModeForm(FlaskForm):
     scribe = BooleanField(_l("I will write down the pupil's words for them"))
 
 
-class AttendeeForm(FlaskForm):
+class AttendeeForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
@@ -88,10 +118,13 @@ class AttendeeForm(FlaskForm):
     )
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     password = PasswordField(
         _l("Teacher's password"),
-        validators=[DataRequired(_l("Enter your password to end pupil mode"))],
+        validators=[
+            DataRequired(_l("Enter your password to end pupil mode")),
+            Length(max=200, message=_l("Password must be 200 characters or fewer")),
+        ],
     )
 
 
@@ -117,14 +150,15 @@ class DateText(StringField):
     def pre_validate(self, form):
         if not (self.data or "").strip():
             raise ValidationError(self.missing)
-        self.date = _parse_date(self.data)
+        # No date is longer than this: a longer value is refused unparsed.
+        self.date = _parse_date(self.data) if len(self.data) <= 40 else None
         if self.date is None:
             raise ValidationError(_l("Enter a real date, for example 27/03/2027"))
         if self.future_only and self.date < date.today():
             raise ValidationError(_l("The meeting date must be today or in the future"))
 
 
-class PupilForm(FlaskForm):
+class PupilForm(Form):
     preferred_name = StringField(
         _l("Preferred name"),
         validators=[
@@ -151,7 +185,7 @@ class PupilForm(FlaskForm):
     )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     date = DateText(_l("Date"), _l("Enter the date of the meeting"), future_only=True)
     time = StringField(
         _l("Time (optional)"),
@@ -165,7 +199,7 @@ class MeetingForm(FlaskForm):
     )
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     text = StringField(
         _l("Target"),
         validators=[
@@ -175,12 +209,7 @@ class TargetForm(FlaskForm):
     )
 
 
-class ChecklistForm(FlaskForm):
-    item = StringField()
-    status = StringField()
-
-
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(
         _l("Add a note"),
         validators=[
@@ -190,7 +219,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     what = StringField(
         _l("What will happen"),
         validators=[
@@ -210,12 +239,12 @@ class OutcomeForm(FlaskForm):
     by_when = DateText(_l("By when"), _l("Enter when it should be done by"))
 
 
-class ExportRangeForm(FlaskForm):
+class ExportRangeForm(Form):
     start = DateText(_l("From"), _l("Enter the first date"))
     end = DateText(_l("To"), _l("Enter the last date"))
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = StringField(
         _l("School name"),
         validators=[
@@ -225,7 +254,7 @@ class SchoolForm(FlaskForm):
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     name = StringField(
         _l("Full name"),
         validators=[
@@ -237,6 +266,9 @@ class StaffForm(FlaskForm):
         _l("Email address"),
         validators=[
             DataRequired(_l("Enter their email address")),
+            Length(
+                max=254, message=_l("Email address must be 254 characters or fewer")
+            ),
             Regexp(
                 r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                 message=_l(
@@ -252,6 +284,7 @@ class StaffForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter a first password for them")),
             Length(min=12, message=_l("Password must be at least 12 characters")),
+            Length(max=200, message=_l("Password must be 200 characters or fewer")),
         ],
     )
 
@@ -264,7 +297,7 @@ class WholeNumber(IntegerField):
             raise ValueError(_l("Enter a whole number of days, like 90")) from None
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     days = WholeNumber(
         _l("Days to keep answers after they are imported into the PEP"),
         validators=[
@@ -276,9 +309,14 @@ class RetentionForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
     action = SelectField(_l("What happened"), validate_choice=False)
-    pupil = StringField(_l("Pupil's PEP reference"))
+    pupil = StringField(
+        _l("Pupil's PEP reference"),
+        validators=[
+            Length(max=40, message=_l("PEP reference must be 40 characters or fewer"))
+        ],
+    )

@@ -183,7 +183,7 @@ ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size
 def test_any_answer_is_stored_faithfully_or_refused_kindly(
     pupil, db, text, choices, private
 ):
-    from pupilvoice.answers import clean_text
+    from pupilvoice.text import clean as clean_text
 
     response = pupil.post(
         "/pupil/q/going_well",

@@ -14,7 +14,7 @@ def names_listed(web) -> set[str]:
 def test_a_wrong_password_says_what_to_do_and_keeps_the_email(web, school):
     web.get("/sign-in")
     response = web.post("/sign-in", {"email": "teacher@ours.test", "password": "nope"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "<title>Error:" in response.text
     assert "Enter the email address and password for your account." in response.text
     assert 'value="teacher@ours.test"' in response.text

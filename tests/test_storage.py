@@ -7,6 +7,7 @@ from school import add_section
 from werkzeug.datastructures import MultiDict
 
 from pupilvoice import answers
+from pupilvoice.text import clean as clean_text
 from pupilvoice.db import MIGRATIONS, connect, migrate
 from pupilvoice.journey import steps_for
 
@@ -109,7 +110,7 @@ def test_too_long_an_answer_is_refused_kindly(app):
 
 
 def test_control_characters_are_removed_and_line_breaks_kept():
-    assert answers.clean_text("a\x00b\r\nc\x07") == "ab\nc"
+    assert clean_text("a\x00b\r\nc\x07") == "ab\nc"
 
 
 def test_scribed_words_are_marked_as_scribed(app, db, school):
