@@ -17,7 +17,7 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from . import audit, pupils, retention, sections
+from . import audit, exports, pupils, retention, sections
 from .auth import find_staff, staff_required
 from .db import get_db
 from .forms import (
@@ -165,13 +165,17 @@ def export_range():
                 archive.writestr(
                     f"voice-{section_id}.{fmt}", render(db, section_id, fmt)
                 )
-            sections.record_export(db, sections.get(db, section_id), g.staff, "zip")
     name = f"pupil-voice-{form.start.date}-to-{form.end.date}.zip"
-    return Response(
+    response = Response(
         buffer.getvalue(),
         mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=exports.attachment(name),
     )
+    # Recorded once the whole file is made, all in one transaction.
+    with db.atomic():
+        for section_id in ids:
+            sections.record_export(db, sections.get(db, section_id), g.staff, "zip")
+    return response
 
 
 @bp.post("/retention")
@@ -190,30 +194,38 @@ def set_retention():
 def audit_log():
     db = get_db()
     form = AuditFilterForm(request.args)
+    form.validate()
+    # Only this Virtual School's rows: by whoever did it, or whose record it was.
+    joins = """
+        FROM audit_log a
+        LEFT JOIN staff st ON st.id = a.staff_id
+        LEFT JOIN pupils p ON p.id = a.pupil_id
+        LEFT JOIN schools s ON s.id = p.school_id
+    """
+    where = ["(st.virtual_school_id = ? OR s.virtual_school_id = ?)"]
+    params: list = [g.staff["virtual_school_id"]] * 2
     actions = [
         row["action"]
-        for row in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        for row in db.query(
+            f"SELECT DISTINCT a.action {joins} WHERE {where[0]} ORDER BY a.action",  # noqa: S608 - fixed strings
+            params,
+        )
     ]
     form.action.choices = [SelectChoice("", _("Everything"))] + [
         SelectChoice(a, a.replace("_", " ")) for a in actions
     ]
-    where = ["(st.virtual_school_id = ? OR s.virtual_school_id = ?)"]
-    params: list = [g.staff["virtual_school_id"]] * 2
     if form.action.data:
         where.append("a.action = ?")
         params.append(form.action.data)
-    if form.pupil.data:
+    if form.pupil.data and not form.pupil.errors:
         where.append("p.pep_reference = ?")
-        params.append(form.pupil.data.strip())
+        params.append(form.pupil.data)
     rows = list(
         db.query(
             f"""
             SELECT a.at, a.action, a.detail, st.name AS who,
                 p.preferred_name, p.pep_reference, a.pupil_id
-            FROM audit_log a
-            LEFT JOIN staff st ON st.id = a.staff_id
-            LEFT JOIN pupils p ON p.id = a.pupil_id
-            LEFT JOIN schools s ON s.id = p.school_id
+            {joins}
             WHERE {" AND ".join(where)}
             ORDER BY a.id DESC LIMIT 500
             """,  # noqa: S608 - the clauses are fixed strings above

@@ -14,9 +14,10 @@ import json
 import mimetypes
 import re
 import threading
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from urllib.request import url2pathname
 
 from docx import Document
@@ -410,3 +411,15 @@ def _xml_safe(value):
     if isinstance(value, list):
         return [_xml_safe(v) for v in value]
     return value
+
+
+def attachment(name: str) -> dict[str, str]:
+    """A Content-Disposition header for a download called `name`, in any
+    script (RFC 6266 and RFC 5987): `filename*` carries it in UTF-8, and
+    `filename` a plain-ASCII stand-in for anything that cannot read that."""
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", fallback).strip("-") or "download"
+    value = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return {"Content-Disposition": value}

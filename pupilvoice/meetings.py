@@ -113,11 +113,13 @@ def add_attendee(db: Database, meeting_id: int, name: str, role: str) -> None:
     db["attendees"].insert({"meeting_id": meeting_id, "name": name, "role": role})
 
 
-def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> None:
-    db.execute(
+def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> bool:
+    """True if there was one to remove (on this meeting)."""
+    cursor = db.execute(
         "DELETE FROM attendees WHERE id = ? AND meeting_id = ?",
         [attendee_id, meeting_id],
     )
+    return cursor.rowcount == 1
 
 
 def add_target(db: Database, meeting_id: int, text: str) -> None:
@@ -128,10 +130,12 @@ def add_target(db: Database, meeting_id: int, text: str) -> None:
     db["targets"].insert({"meeting_id": meeting_id, "position": position, "text": text})
 
 
-def remove_target(db: Database, meeting_id: int, target_id: int) -> None:
-    db.execute(
+def remove_target(db: Database, meeting_id: int, target_id: int) -> bool:
+    """True if there was one to remove (on this meeting)."""
+    cursor = db.execute(
         "DELETE FROM targets WHERE id = ? AND meeting_id = ?", [target_id, meeting_id]
     )
+    return cursor.rowcount == 1
 
 
 def checklist(db: Database, meeting: dict, section: dict | None) -> list[dict]:
@@ -191,10 +195,12 @@ def add_outcome(db: Database, meeting_id: int, what: str, who: str, by_when: str
     )
 
 
-def remove_outcome(db: Database, meeting_id: int, outcome_id: int) -> None:
-    db.execute(
+def remove_outcome(db: Database, meeting_id: int, outcome_id: int) -> bool:
+    """True if there was one to remove (on this meeting)."""
+    cursor = db.execute(
         "DELETE FROM outcomes WHERE id = ? AND meeting_id = ?", [outcome_id, meeting_id]
     )
+    return cursor.rowcount == 1
 
 
 def plan_next(db: Database, pupil_id: int, meeting: dict, values: dict) -> int:

@@ -107,7 +107,8 @@ def add_attendee(pupil_id, meeting_id):
 @staff_required
 def remove_attendee(pupil_id, meeting_id, attendee_id):
     meeting_or_404(pupil_id, meeting_id)
-    meetings.remove_attendee(get_db(), meeting_id, attendee_id)
+    if not meetings.remove_attendee(get_db(), meeting_id, attendee_id):
+        abort(404)
     audit.record(get_db(), g.staff["id"], "attendee_removed", pupil_id)
     return _back(pupil_id, meeting_id, "people")
 
@@ -127,7 +128,8 @@ def add_target(pupil_id, meeting_id):
 @staff_required
 def remove_target(pupil_id, meeting_id, target_id):
     meeting_or_404(pupil_id, meeting_id)
-    meetings.remove_target(get_db(), meeting_id, target_id)
+    if not meetings.remove_target(get_db(), meeting_id, target_id):
+        abort(404)
     return _back(pupil_id, meeting_id, "targets")
 
 
@@ -165,7 +167,8 @@ def add_outcome(pupil_id, meeting_id):
 @staff_required
 def remove_outcome(pupil_id, meeting_id, outcome_id):
     meeting_or_404(pupil_id, meeting_id)
-    meetings.remove_outcome(get_db(), meeting_id, outcome_id)
+    if not meetings.remove_outcome(get_db(), meeting_id, outcome_id):
+        abort(404)
     return _back(pupil_id, meeting_id, "outcomes")
 
 

@@ -6,6 +6,7 @@ with just the "saved" line of the page.
 """
 
 import functools
+import sqlite3
 
 from flask import (
     Blueprint,
@@ -20,6 +21,7 @@ from flask import (
 
 from . import answers, audit, auth, meetings, pupils, sections, throttle
 from .db import get_db
+from .errors import storage_unavailable
 from .forms import UnlockForm
 from .i18n import LANGUAGE_NAMES, available
 from .i18n import gettext as _
@@ -83,20 +85,31 @@ def question(step_id):
     db = get_db()
     returning = request.args.get("return") == "check"
     errors = {}
+    failed = False
     if request.method == "POST":
         draft, errors = answers.parse(
             step, request.form, current_app.config["ANSWER_MAX_CHARS"]
         )
         action = request.form.get("action", "answer")
         status = {"skip": "skipped", "not_sure": "not_sure"}.get(action)
-        if request.headers.get("HX-Request"):
-            if not errors:
-                answers.save(db, g.section, step, draft, status)
-            return render_template(
-                "pupil/_save_status.html", saved=not errors, errors=errors
-            )
+        failed = False
         if not errors:
-            answers.save(db, g.section, step, draft, status)
+            try:
+                answers.save(db, g.section, step, draft, status)
+            except sqlite3.OperationalError as error:
+                # Waited the whole busy timeout, or the disk is full: say so,
+                # and give the page back with the answer still on it.
+                if not storage_unavailable(error):
+                    raise
+                failed = True
+        if request.headers.get("HX-Request"):
+            return render_template(
+                "pupil/_save_status.html",
+                saved=not errors and not failed,
+                failed=failed,
+                errors=errors,
+            )
+        if not errors and not failed:
             if returning or index + 1 == len(g.steps):
                 return redirect(url_for("pupil.check"))
             return redirect(url_for("pupil.question", step_id=g.steps[index + 1].id))
@@ -113,13 +126,14 @@ def question(step_id):
         step=step,
         draft=draft,
         errors=errors,
+        failed=failed,
         back=back,
         returning=returning,
         number=index + 1,
         attendees=meetings.attendees(db, g.meeting["id"])
         if step.question.shows_attendees
         else [],
-    ), (400 if errors else 200)
+    ), (400 if errors else 503 if failed else 200)
 
 
 @bp.get("/check")
@@ -224,7 +238,7 @@ def end_pupil_mode():
     form = UnlockForm()
     if form.validate_on_submit():
         db = get_db()
-        names = throttle.keys(g.staff["email"], request.remote_addr)
+        names = throttle.unlock_keys(g.device["id"])
         wait = throttle.seconds_to_wait(db, names)
         if wait:
             form.password.errors.append(auth.too_many_tries(wait))

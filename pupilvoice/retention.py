@@ -2,12 +2,16 @@
 
 Once a voice section has been imported into the PEP, the PEP is the record: the
 pupil's answers, flags and adults' notes here are deleted after the Virtual
-School's retention period (90 days unless set otherwise). The section row stays,
+School's retention period (90 days unless set otherwise). The clock starts at
+the first import and nothing stops it: a voice reopened, answered again or
+noted on after import is still deleted on time (its import date is never
+cleared, and anything written after a purge is purged again). The section row stays,
 marked purged, so the history of what was exported remains, with no words in it.
 """
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,14 +19,17 @@ from sqlite_utils import Database
 
 from . import audit
 from .db import connect, utcnow
+from .errors import storage_unavailable
 
 DEFAULT_DAYS = 90
-# Signed-out leftovers are cleared too: sessions long past any limit, and
-# sign-in counts nobody has added to for a day.
+# Signed-out leftovers are cleared too: sessions long past any limit, sign-in
+# counts nobody has added to for a day, and half-finished sign-ins.
 STALE_SESSIONS = timedelta(hours=13)
 STALE_ATTEMPTS = timedelta(days=1)
+STALE_PENDING = timedelta(minutes=10)
 
 _last_checked: date | None = None
+_retry_after = 0.0
 
 
 def days_for(db: Database, virtual_school_id: int) -> int:
@@ -65,8 +72,12 @@ def purge(db: Database, now: datetime | None = None) -> int:
                     SELECT v.id, v.pupil_id FROM voice_sections v
                     JOIN pupils p ON p.id = v.pupil_id
                     JOIN schools s ON s.id = p.school_id
-                    WHERE s.virtual_school_id = ? AND v.status = 'imported'
-                      AND v.purged_at IS NULL AND v.imported_at < ?
+                    WHERE s.virtual_school_id = ? AND v.imported_at < ?
+                      AND (v.purged_at IS NULL
+                        OR EXISTS (SELECT 1 FROM answers a WHERE a.section_id = v.id)
+                        OR EXISTS (SELECT 1 FROM talk_flags f WHERE f.section_id = v.id)
+                        OR EXISTS (
+                            SELECT 1 FROM adult_notes n WHERE n.section_id = v.id))
                     LIMIT ?
                     """,
                     [vs["id"], cutoff, BATCH],
@@ -100,22 +111,27 @@ def purge(db: Database, now: datetime | None = None) -> int:
             "DELETE FROM sign_in_attempts WHERE last_failure_at < ?",
             [(now - STALE_ATTEMPTS).isoformat(timespec="seconds")],
         )
+        db.execute(
+            "DELETE FROM pending_sign_ins WHERE created_at < ?",
+            [(now - STALE_PENDING).isoformat(timespec="seconds")],
+        )
     return purged
 
 
 def checked_today() -> bool:
-    return _last_checked == date.today()
+    return _last_checked == date.today() or time.monotonic() < _retry_after
 
 
 def run_daily(database_path: str) -> None:
     """Purge once a day, whichever worker process gets there first, in a thread
-    of its own so no request waits for it."""
-    global _last_checked
+    of its own so no request waits for it. If another writer holds the lock,
+    the request goes on and a later one tries again in a minute."""
+    global _last_checked, _retry_after
     today = date.today()
-    _last_checked = today
     db = connect(database_path)
     try:
-        db.conn.execute("BEGIN IMMEDIATE")
+        with audit.short_wait(db):
+            db.conn.execute("BEGIN IMMEDIATE")
         row = db.conn.execute(
             "SELECT last_run_at FROM maintenance WHERE task = 'purge'"
         ).fetchone()
@@ -125,9 +141,16 @@ def run_daily(database_path: str) -> None:
                 "INSERT OR REPLACE INTO maintenance VALUES ('purge', ?)", [utcnow()]
             )
         db.conn.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        db.close()
+        if not storage_unavailable(error):
+            raise
+        _retry_after = time.monotonic() + 60
+        return
     except BaseException:
         db.close()
         raise
+    _last_checked = today
     if not due:
         db.close()
         return
@@ -135,6 +158,10 @@ def run_daily(database_path: str) -> None:
     def work():
         try:
             purge(db)
+        except sqlite3.OperationalError as error:
+            # Tomorrow's run picks up whatever was left.
+            if not storage_unavailable(error):
+                raise
         finally:
             db.close()
 

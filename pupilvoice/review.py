@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -46,7 +47,9 @@ def section_or_404(section_id: int) -> tuple[dict, dict]:
 def read(section_id, note_form=None):
     section, pupil = section_or_404(section_id)
     db = get_db()
-    audit.record(db, g.staff["id"], "viewed_answers", pupil["id"])
+    audit.record_read(
+        db, current_app.instance_path, g.staff["id"], "viewed_answers", pupil["id"]
+    )
     meeting = next(
         db.query("SELECT * FROM meetings WHERE id = ?", [section["meeting_id"]])
     )
@@ -110,16 +113,15 @@ def export(section_id, fmt):
     if not sections.is_finished(section):
         return _not_finished(pupil)
     db = get_db()
-    body = render(db, section_id, fmt)
-    sections.record_export(db, section, g.staff, fmt)
-    mimetype, extension = DOWNLOADS[fmt]
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename(pupil, section, extension)}"'
-        },
+    content_type, extension = DOWNLOADS[fmt]
+    # Made in full first: only what is ready to leave is recorded as exported.
+    response = Response(
+        render(db, section_id, fmt),
+        content_type=content_type,
+        headers=exports.attachment(filename(pupil, section, extension)),
     )
+    sections.record_export(db, section, g.staff, fmt)
+    return response
 
 
 @bp.get("/text")
@@ -157,6 +159,8 @@ def render(db, section_id: int, fmt: str) -> bytes | str:
 
 
 def filename(pupil: dict, section: dict, extension: str) -> str:
+    """The PEP reference as typed, in any script; exports.attachment() gives
+    browsers that cannot read that a plain-letters copy."""
     reference = pupil["pep_reference"] or f"pupil-{pupil['id']}"
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in reference)
     return f"pupil-voice-{safe}-{section['id']}.{extension}"

@@ -176,10 +176,11 @@ def record_export(db: Database, section: dict, staff: dict | None, fmt: str) -> 
 
 
 def mark_imported(db: Database, section: dict, staff: dict) -> None:
+    # The first import starts the retention clock; marking it again never
+    # winds the clock back.
+    first = {} if section["imported_at"] else {"imported_at": utcnow()}
     with db.atomic():
-        _advance(
-            db, section, "imported", imported_at=utcnow(), imported_by_id=staff["id"]
-        )
+        _advance(db, section, "imported", imported_by_id=staff["id"], **first)
         audit.record(db, staff["id"], "voice_marked_imported", section["pupil_id"])
 
 

@@ -1,6 +1,15 @@
 """Staff pages: the pupils a person is responsible for, and handing over the tablet."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from wtforms import SelectChoice
 
 from . import audit, auth, i18n, meetings, pupils, sections
@@ -95,7 +104,9 @@ def pupil(pupil_id, start_form=None):
     feelings = meetings.feelings_by_term(db, pupil_id)
     if feelings:
         # "How school feels, term by term" shows the pupil's own answers.
-        audit.record(db, g.staff["id"], "viewed_answers", pupil_id)
+        audit.record_read(
+            db, current_app.instance_path, g.staff["id"], "viewed_answers", pupil_id
+        )
     return render_template(
         "staff/pupil.html",
         pupil=record,
