@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
         # their questions, with one tap for more time.
         PUPIL_WARNING_SECONDS=120,
         ANSWER_MAX_CHARS=2000,
+        # How long a write waits for SQLite's lock before the person is told
+        # it was not saved (never a 500).
+        BUSY_SECONDS=db.BUSY_SECONDS,
         # Every request is bounded. The largest real form is a 4,000-character
         # note (36 KB encoded in a script of three bytes a letter); anything
         # far past these is refused before it is read (errors.py says so kindly).

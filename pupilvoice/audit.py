@@ -5,7 +5,7 @@ It never holds what a pupil said, only that something happened.
 A change and its log row are written in one transaction (`record`). Reading a
 record is logged too (`record_read`), but a reading must not fail because
 another writer holds SQLite's lock for longer than a page should wait: then the
-row is written at once to a spool file of this process in the instance folder
+row is written at once to a spool file of this process beside the database
 (flushed to disk), and moved into the database as soon as it takes writes
 again, by this process or, if it died, by the next one to start. If even the
 spool cannot be written (a full disk), the read fails kindly and nothing is
@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from flask import current_app
 from sqlite_utils import Database
 
 from .db import utcnow
@@ -29,7 +30,7 @@ from .errors import storage_unavailable
 
 # How long a read waits for the write lock before its row is spooled.
 READ_WAIT_MS = 250
-SPOOL_FOLDER = "audit-spool"
+SPOOL_SUFFIX = "-audit-spool"
 RETRY_SECONDS = 1.0
 
 
@@ -66,14 +67,13 @@ def short_wait(db: Database, milliseconds: int = READ_WAIT_MS):
 
 def record_read(
     db: Database,
-    instance: str,
     staff_id: int | None,
     action: str,
     pupil_id: int | None = None,
     detail: str = "",
 ) -> None:
     row = _row(staff_id, action, pupil_id, detail)
-    spool = Spool.for_folder(instance)
+    spool = Spool.for_database(current_app.config["DATABASE"])
     if not spool.pending:
         try:
             with short_wait(db):
@@ -101,8 +101,8 @@ class Spool:
         self.pid = os.getpid()
 
     @classmethod
-    def for_folder(cls, instance: str) -> "Spool":
-        folder = str(Path(instance) / SPOOL_FOLDER)
+    def for_database(cls, database: str) -> "Spool":
+        folder = str(spool_folder(database))
         with cls._guard:
             spool = cls._by_folder.get(folder)
             if spool is None or spool.pid != os.getpid():
@@ -154,9 +154,14 @@ class Spool:
             self.pending = 0
 
 
-def recover(db: Database, instance: str) -> int:
+def spool_folder(database: str) -> Path:
+    """Beside the database it belongs to, whatever the instance folder."""
+    return Path(f"{database}{SPOOL_SUFFIX}")
+
+
+def recover(db: Database, database: str) -> int:
     """Move rows left by processes that died before they could; return how many."""
-    folder = Path(instance) / SPOOL_FOLDER
+    folder = spool_folder(database)
     moved = 0
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
         with open(path, "r+", encoding="utf-8") as spool:
@@ -186,10 +191,10 @@ def init_app(app) -> None:
     from .db import get_db
 
     with app.app_context():
-        recover(get_db(), app.instance_path)
+        recover(get_db(), app.config["DATABASE"])
 
     @app.before_request
     def flush_spool():
-        spool = Spool.for_folder(app.instance_path)
+        spool = Spool.for_database(app.config["DATABASE"])
         if spool.pending:
             spool.flush(get_db())

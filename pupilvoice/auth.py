@@ -294,9 +294,11 @@ def _signed_in(staff: dict, target: str | None):
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code():
     """The second step: a code from the authenticator app, or a recovery code."""
+    if g.staff is not None:
+        return redirect(url_for("staff.pupils"))
     pending = _pending()
     if pending is None:
-        session.clear()
+        session.pop("pending", None)
         return redirect(url_for("auth.sign_in"))
     db = get_db()
     staff = next(db.query("SELECT * FROM staff WHERE id = ?", [pending["staff_id"]]))

@@ -283,13 +283,16 @@ class Store(Database):
         return (dict(zip(keys, row, strict=True)) for row in cursor)
 
 
-def connect(path: str) -> Store:
+BUSY_SECONDS = 15
+
+
+def connect(path: str, busy_seconds: float = BUSY_SECONDS) -> Store:
     # A generous busy timeout: many tablets saving at once wait their turn
     # rather than fail.
-    conn = sqlite3.connect(path, timeout=15, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=busy_seconds, check_same_thread=False)
     database = Store(conn)
     database.execute("PRAGMA foreign_keys = ON")
-    database.execute("PRAGMA busy_timeout = 15000")
+    database.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
     database.execute("PRAGMA synchronous = NORMAL")
     return database
 
@@ -337,7 +340,7 @@ def get_db() -> Store:
         path = current_app.config["DATABASE"]
         open_here = _connections.__dict__.setdefault("by_path", {})
         if path not in open_here:
-            open_here[path] = connect(path)
+            open_here[path] = connect(path, current_app.config["BUSY_SECONDS"])
         g.db = open_here[path]
     return g.db
 

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -47,9 +46,7 @@ def section_or_404(section_id: int) -> tuple[dict, dict]:
 def read(section_id, note_form=None):
     section, pupil = section_or_404(section_id)
     db = get_db()
-    audit.record_read(
-        db, current_app.instance_path, g.staff["id"], "viewed_answers", pupil["id"]
-    )
+    audit.record_read(db, g.staff["id"], "viewed_answers", pupil["id"])
     meeting = next(
         db.query("SELECT * FROM meetings WHERE id = ?", [section["meeting_id"]])
     )

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -104,9 +103,7 @@ def pupil(pupil_id, start_form=None):
     feelings = meetings.feelings_by_term(db, pupil_id)
     if feelings:
         # "How school feels, term by term" shows the pupil's own answers.
-        audit.record_read(
-            db, current_app.instance_path, g.staff["id"], "viewed_answers", pupil_id
-        )
+        audit.record_read(db, g.staff["id"], "viewed_answers", pupil_id)
     return render_template(
         "staff/pupil.html",
         pupil=record,

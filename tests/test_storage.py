@@ -7,9 +7,9 @@ from school import add_section
 from werkzeug.datastructures import MultiDict
 
 from pupilvoice import answers
-from pupilvoice.text import clean as clean_text
 from pupilvoice.db import MIGRATIONS, connect, migrate
 from pupilvoice.journey import steps_for
+from pupilvoice.text import clean as clean_text
 
 
 def test_migrations_make_a_wal_database_with_foreign_keys(app, db):
