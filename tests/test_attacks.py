@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from school import ADMIN_TOTP, PASSWORD, Browserless, add_section
 
 from pupilvoice import retention, sections
-from pupilvoice.auth import safe_next
 
 
 def try_password(web, email, password, **kwargs):
@@ -290,6 +289,8 @@ def test_sign_in_goes_back_to_the_page_asked_for(app, school):
 )
 def test_any_next_value_stays_on_the_site(app, target):
     from urllib.parse import urlsplit
+
+    from pupilvoice.auth import safe_next
 
     with app.test_request_context():
         found = safe_next(target)
