@@ -1,5 +1,6 @@
 """The `pupilvoice` command: init-db, demo, serve, and Flask's own commands."""
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -7,7 +8,7 @@ import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import demo, retention, sections, server
+from . import backups, demo, outputs, retention, sections, server
 from .db import get_db, init_db_command, migrate
 
 
@@ -46,8 +47,20 @@ def demo_command():
 @click.option("--threads", default=server.THREADS, show_default=True, type=int)
 def serve_command(host, port, workers, threads):
     """Serve the app with gunicorn, a production WSGI server."""
-    click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
-    server.run(current_app._get_current_object(), host, port, workers, threads)
+    database = current_app.config["DATABASE"]
+    # Held until gunicorn stops, and inherited by its workers: restore is
+    # refused meanwhile.
+    try:
+        with backups.serving_lock(database):
+            click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
+            server.run(current_app._get_current_object(), host, port, workers, threads)
+    except backups.Serving:
+        raise click.ClickException(
+            f"PupilVoice is already serving from {database}, or a restore of it "
+            "is under way."
+        ) from None
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 FORMATS = ["json", "csv", "pdf", "docx", "text"]
@@ -107,30 +120,53 @@ def purge_command():
 @with_appcontext
 def backup_command(file):
     """Copy the database to FILE, safely, even while the app is serving."""
-    retention.backup(current_app.config["DATABASE"], file)
-    problem = retention.check_backup(file)
-    if problem:
-        raise click.ClickException(problem)
+    try:
+        backups.backup(current_app.config["DATABASE"], file)
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"Backed up to {file} and checked it.")
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--undo", is_flag=True, help="Put back the copy the last restore kept.")
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
 @with_appcontext
-def restore_command(file, yes):
-    """Replace the database with a checked backup. Stop the server first."""
-    problem = retention.check_backup(file)
-    if problem:
-        raise click.ClickException(problem)
-    if not yes:
-        click.confirm(
-            f"Replace everything in {current_app.config['DATABASE']} with {file}?",
-            abort=True,
-        )
-    retention.restore(file, current_app.config["DATABASE"])
-    migrate(get_db())
-    click.echo(f"Restored from {file}.")
+def restore_command(file, undo, yes):
+    """Replace the database with a checked backup, keeping a copy of it aside;
+    or, with --undo, put that copy back. Refused while the app is serving."""
+    database = current_app.config["DATABASE"]
+    if undo == (file is not None):
+        raise click.UsageError("Give either a backup file or --undo.")
+    try:
+        with backups.serving_lock(database):
+            if undo:
+                file = backups.newest_copy(database)
+            checked = backups.read_checked(file, database)
+            try:
+                if not yes:
+                    click.confirm(
+                        f"Replace everything in {database} with {file}?", abort=True
+                    )
+                aside = backups.restore(checked, database)
+            finally:
+                checked.close()
+            # Already up to date; this puts the live file back in WAL mode.
+            migrate(get_db())
+            backups.drop_old_copies(database)
+    except backups.Serving:
+        raise click.ClickException(
+            f"PupilVoice is serving from {database}, or another restore is under "
+            "way; stop it first."
+        ) from None
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"Restore stopped: {error}.") from None
+    click.echo(
+        f"Restored from {file}. The database it replaced is kept at {aside} for "
+        f"{backups.KEEP_ASIDE.days} days; `pupilvoice restore --undo` puts it back."
+    )
 
 
 def init_app(app) -> None:
