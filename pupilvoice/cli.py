@@ -1,5 +1,6 @@
 """The `pupilvoice` command: init-db, demo, serve, and Flask's own commands."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -64,15 +65,18 @@ def serve_command(host, port, workers, threads):
 
 
 FORMATS = ["json", "csv", "pdf", "docx", "text"]
+# A voice section's number: one SQLite can hold.
+SECTION_NUMBER = click.IntRange(1, 2**63 - 1)
 
 
 @click.command("export")
-@click.argument("section", required=False, type=int)
+@click.argument("section", required=False, type=SECTION_NUMBER)
 @click.option("--all", "everything", is_flag=True, help="Every finished voice section.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--output", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace files that are already there.")
 @with_appcontext
-def export_command(section, everything, fmt, output):
+def export_command(section, everything, fmt, output, force):
     """Export one voice section to a file, or --all of them to a folder."""
     from .review import render
 
@@ -82,7 +86,10 @@ def export_command(section, everything, fmt, output):
     if everything:
         if fmt not in ("json", "csv"):
             raise click.UsageError("--all writes json or csv.")
-        output.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(output) and not output.is_dir():
+            raise click.ClickException(
+                f"--all writes into a folder, and {output} is not one."
+            )
         ids = sections.all_finished(db)
         targets = [(i, output / f"voice-{i}.{fmt}") for i in ids]
     else:
@@ -94,17 +101,58 @@ def export_command(section, everything, fmt, output):
                 f"Voice section {section} is not finished yet, so it cannot be exported."
             )
         targets = [(section, output)]
-    with current_app.test_request_context():
-        for section_id, path in targets:
-            body = render(db, section_id, fmt)
-            if isinstance(body, str):
-                path.write_text(body, encoding="utf-8")
-            else:
-                path.write_bytes(body)
-            sections.record_export(db, sections.get(db, section_id), None, fmt)
-            click.echo(f"Wrote {path}")
+    try:
+        if everything:
+            _make_folder(output)
+        # Every target is checked before the first is written.
+        for _section_id, path in targets:
+            _check_target(path, force)
+        with current_app.test_request_context():
+            for section_id, path in targets:
+                _export(db, section_id, fmt, path, render(db, section_id, fmt))
+                click.echo(f"Wrote {path}")
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
     if everything and not targets:
         click.echo("No finished voice sections yet.")
+
+
+def _export(db, section_id: int, fmt: str, path: Path, body: bytes | str) -> None:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+
+    def fill(partial: Path) -> None:
+        outputs.write_synced(partial, data)
+        # Recorded before the file takes its name: an export that could not
+        # be written down never appears.
+        try:
+            sections.record_export(db, sections.get(db, section_id), None, fmt)
+        except sqlite3.Error as error:
+            raise outputs.Refused(
+                f"Could not record the export of voice section {section_id} "
+                f"({error}), so nothing was written."
+            ) from None
+
+    outputs.replace_with(path, fill)
+
+
+def _check_target(path: Path, force: bool) -> None:
+    outputs.check_target(
+        path, force, current_app.config["DATABASE"], current_app.instance_path
+    )
+
+
+def _make_folder(folder: Path) -> None:
+    owner = outputs.owned_by_app(
+        folder, current_app.config["DATABASE"], current_app.instance_path
+    )
+    if owner:
+        raise outputs.Refused(owner)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise outputs.Refused(
+            f"Could not make the folder {folder}: {outputs.reason(error)}."
+        ) from None
 
 
 @click.command("purge")
@@ -117,10 +165,12 @@ def purge_command():
 
 @click.command("backup")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a file that is already there.")
 @with_appcontext
-def backup_command(file):
+def backup_command(file, force):
     """Copy the database to FILE, safely, even while the app is serving."""
     try:
+        _check_target(file, force)
         backups.backup(current_app.config["DATABASE"], file)
     except outputs.Refused as refused:
         raise click.ClickException(str(refused)) from None
