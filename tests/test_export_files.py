@@ -161,7 +161,7 @@ def make_folder(path):
 
 # Targets that cannot be written, even with --force, and what the refusal says.
 UNWRITABLE = {
-    "a folder": (lambda t: make_folder(t / "folder"), "folder"),
+    "a folder": (lambda t: make_folder(t / "out"), "is a folder"),
     "a missing folder": (lambda t: t / "no" / "such" / "leo.json", "does not exist"),
     "inside a file": (lambda t: make_file(t / "file.txt") / "leo.json", "not a folder"),
     "/dev/full": (lambda t: Path("/dev/full"), "not a regular file"),
@@ -197,7 +197,7 @@ def test_a_section_number_out_of_range_is_refused_without_a_traceback(
 def test_all_into_a_file_is_refused(app, section, tmp_path):
     target = make_file(tmp_path / "all.csv")
     result = run(app, "export", "--all", "--format", "csv", "--output", target)
-    refused_in_one_line(result, "folder")
+    refused_in_one_line(result, "writes into a folder")
     assert target.read_text() == "a file"
 
 

@@ -118,8 +118,8 @@ def wal_beside(good, tmp_path):
 
 
 def folder(tmp_path):
-    (tmp_path / "a-folder").mkdir()
-    return tmp_path / "a-folder"
+    (tmp_path / "backups").mkdir()
+    return tmp_path / "backups"
 
 
 def other_app(tmp_path):
@@ -148,7 +148,7 @@ def only_migrations(tmp_path):
 # and words the refusal must contain.
 BAD_BACKUPS = {
     "missing file": (lambda g, t, live: t / "nowhere.sqlite3", "no file"),
-    "a folder": (lambda g, t, live: folder(t), "folder"),
+    "a folder": (lambda g, t, live: folder(t), "is a folder"),
     "empty file": (lambda g, t, live: write(t / "empty.sqlite3", b""), "empty"),
     "text file": (
         lambda g, t, live: write(t / "notes.txt", b"Dear diary\n" * 100),
