@@ -1,5 +1,7 @@
 """The `pupilvoice` command: init-db, demo, serve, and Flask's own commands."""
 
+import os
+import sqlite3
 from pathlib import Path
 
 import click
@@ -7,7 +9,7 @@ import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import demo, retention, sections, server
+from . import backups, demo, outputs, retention, sections, server
 from .db import get_db, init_db_command, migrate
 
 
@@ -46,20 +48,35 @@ def demo_command():
 @click.option("--threads", default=server.THREADS, show_default=True, type=int)
 def serve_command(host, port, workers, threads):
     """Serve the app with gunicorn, a production WSGI server."""
-    click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
-    server.run(current_app._get_current_object(), host, port, workers, threads)
+    database = current_app.config["DATABASE"]
+    # Held until gunicorn stops, and inherited by its workers: restore is
+    # refused meanwhile.
+    try:
+        with backups.serving_lock(database):
+            click.echo(f"PupilVoice is at http://{host}:{port}/  (Ctrl+C stops it)")
+            server.run(current_app._get_current_object(), host, port, workers, threads)
+    except backups.Serving:
+        raise click.ClickException(
+            f"PupilVoice is already serving from {database}, or a restore of it "
+            "is under way."
+        ) from None
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 FORMATS = ["json", "csv", "pdf", "docx", "text"]
+# A voice section's number: one SQLite can hold.
+SECTION_NUMBER = click.IntRange(1, 2**63 - 1)
 
 
 @click.command("export")
-@click.argument("section", required=False, type=int)
+@click.argument("section", required=False, type=SECTION_NUMBER)
 @click.option("--all", "everything", is_flag=True, help="Every finished voice section.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--output", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Replace files that are already there.")
 @with_appcontext
-def export_command(section, everything, fmt, output):
+def export_command(section, everything, fmt, output, force):
     """Export one voice section to a file, or --all of them to a folder."""
     from .review import render
 
@@ -69,7 +86,10 @@ def export_command(section, everything, fmt, output):
     if everything:
         if fmt not in ("json", "csv"):
             raise click.UsageError("--all writes json or csv.")
-        output.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(output) and not output.is_dir():
+            raise click.ClickException(
+                f"--all writes into a folder, and {output} is not one."
+            )
         ids = sections.all_finished(db)
         targets = [(i, output / f"voice-{i}.{fmt}") for i in ids]
     else:
@@ -81,17 +101,58 @@ def export_command(section, everything, fmt, output):
                 f"Voice section {section} is not finished yet, so it cannot be exported."
             )
         targets = [(section, output)]
-    with current_app.test_request_context():
-        for section_id, path in targets:
-            body = render(db, section_id, fmt)
-            if isinstance(body, str):
-                path.write_text(body, encoding="utf-8")
-            else:
-                path.write_bytes(body)
-            sections.record_export(db, sections.get(db, section_id), None, fmt)
-            click.echo(f"Wrote {path}")
+    try:
+        if everything:
+            _make_folder(output)
+        # Every target is checked before the first is written.
+        for _section_id, path in targets:
+            _check_target(path, force)
+        with current_app.test_request_context():
+            for section_id, path in targets:
+                _export(db, section_id, fmt, path, render(db, section_id, fmt))
+                click.echo(f"Wrote {path}")
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
     if everything and not targets:
         click.echo("No finished voice sections yet.")
+
+
+def _export(db, section_id: int, fmt: str, path: Path, body: bytes | str) -> None:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+
+    def fill(partial: Path) -> None:
+        outputs.write_synced(partial, data)
+        # Recorded before the file takes its name: an export that could not
+        # be written down never appears.
+        try:
+            sections.record_export(db, sections.get(db, section_id), None, fmt)
+        except sqlite3.Error as error:
+            raise outputs.Refused(
+                f"Could not record the export of voice section {section_id} "
+                f"({error}), so nothing was written."
+            ) from None
+
+    outputs.replace_with(path, fill)
+
+
+def _check_target(path: Path, force: bool) -> None:
+    outputs.check_target(
+        path, force, current_app.config["DATABASE"], current_app.instance_path
+    )
+
+
+def _make_folder(folder: Path) -> None:
+    owner = outputs.owned_by_app(
+        folder, current_app.config["DATABASE"], current_app.instance_path
+    )
+    if owner:
+        raise outputs.Refused(owner)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise outputs.Refused(
+            f"Could not make the folder {folder}: {outputs.reason(error)}."
+        ) from None
 
 
 @click.command("purge")
@@ -104,33 +165,58 @@ def purge_command():
 
 @click.command("backup")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a file that is already there.")
 @with_appcontext
-def backup_command(file):
+def backup_command(file, force):
     """Copy the database to FILE, safely, even while the app is serving."""
-    retention.backup(current_app.config["DATABASE"], file)
-    problem = retention.check_backup(file)
-    if problem:
-        raise click.ClickException(problem)
+    try:
+        _check_target(file, force)
+        backups.backup(current_app.config["DATABASE"], file)
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"Backed up to {file} and checked it.")
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--undo", is_flag=True, help="Put back the copy the last restore kept.")
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
 @with_appcontext
-def restore_command(file, yes):
-    """Replace the database with a checked backup. Stop the server first."""
-    problem = retention.check_backup(file)
-    if problem:
-        raise click.ClickException(problem)
-    if not yes:
-        click.confirm(
-            f"Replace everything in {current_app.config['DATABASE']} with {file}?",
-            abort=True,
-        )
-    retention.restore(file, current_app.config["DATABASE"])
-    migrate(get_db())
-    click.echo(f"Restored from {file}.")
+def restore_command(file, undo, yes):
+    """Replace the database with a checked backup, keeping a copy of it aside;
+    or, with --undo, put that copy back. Refused while the app is serving."""
+    database = current_app.config["DATABASE"]
+    if undo == (file is not None):
+        raise click.UsageError("Give either a backup file or --undo.")
+    try:
+        with backups.serving_lock(database):
+            if undo:
+                file = backups.newest_copy(database)
+            checked = backups.read_checked(file, database)
+            try:
+                if not yes:
+                    click.confirm(
+                        f"Replace everything in {database} with {file}?", abort=True
+                    )
+                aside = backups.restore(checked, database)
+            finally:
+                checked.close()
+            # Already up to date; this puts the live file back in WAL mode.
+            migrate(get_db())
+            backups.drop_old_copies(database)
+    except backups.Serving:
+        raise click.ClickException(
+            f"PupilVoice is serving from {database}, or another restore is under "
+            "way; stop it first."
+        ) from None
+    except outputs.Refused as refused:
+        raise click.ClickException(str(refused)) from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"Restore stopped: {error}.") from None
+    click.echo(
+        f"Restored from {file}. The database it replaced is kept at {aside} for "
+        f"{backups.KEEP_ASIDE.days} days; `pupilvoice restore --undo` puts it back."
+    )
 
 
 def init_app(app) -> None:

@@ -13,11 +13,10 @@ import sqlite3
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import audit
+from . import audit, backups
 from .db import connect, utcnow
 from .errors import storage_unavailable
 
@@ -158,6 +157,8 @@ def run_daily(database_path: str) -> None:
     def work():
         try:
             purge(db)
+            # The copies restore keeps aside hold children's words too.
+            backups.drop_old_copies(database_path)
         except sqlite3.OperationalError as error:
             # Tomorrow's run picks up whatever was left.
             if not storage_unavailable(error):
@@ -173,42 +174,3 @@ def delete_pupil(db: Database, staff: dict, pupil_id: int) -> None:
     with db.atomic():
         db.execute("DELETE FROM pupils WHERE id = ?", [pupil_id])
         audit.record(db, staff["id"], "pupil_deleted", pupil_id)
-
-
-def backup(source_path: str, target: Path) -> None:
-    """SQLite's online backup: safe while the app is serving."""
-    _copy(sqlite3.connect(source_path), str(target))
-
-
-def check_backup(path: Path) -> str | None:
-    """What is wrong with a backup file, or None if it is sound."""
-    if not path.is_file():
-        return f"There is no file at {path}."
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if result != "ok":
-                return f"The backup is damaged: {result}"
-            names = {r[0] for r in conn.execute("SELECT name FROM migrations")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
-        return f"That is not a PupilVoice backup: {error}"
-    if "0001_initial" not in names:
-        return "That is not a PupilVoice backup: it has no PupilVoice tables."
-    return None
-
-
-def restore(backup_path: Path, target_path: str) -> None:
-    _copy(sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True), target_path)
-
-
-def _copy(source: sqlite3.Connection, target_path: str) -> None:
-    destination = sqlite3.connect(target_path)
-    try:
-        with destination:
-            source.backup(destination)
-    finally:
-        destination.close()
-        source.close()
