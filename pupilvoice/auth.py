@@ -346,6 +346,9 @@ def safe_next(target: str | None) -> str:
     fallback = url_for("staff.pupils")
     if not target or len(target) > 2000 or not target.startswith("/"):
         return fallback
+    if target.startswith("//"):
+        # "///evil.example" has no host to urlsplit, but browsers find one.
+        return fallback
     if any(
         ch.isspace() or ch == "\\" or unicodedata.category(ch)[0] == "C"
         for ch in target

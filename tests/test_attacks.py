@@ -242,6 +242,7 @@ def test_the_two_step_secret_being_set_up_never_sits_in_the_cookie(
         "/%09/evil.example",
         "/%0A/x",
         "//evil.example",
+        "///evil.example",
         "/\\evil.example",
         "/%5Cevil.example",
         "https://evil.example/",

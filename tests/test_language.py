@@ -33,6 +33,13 @@ def pupil_messages() -> set[str]:
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT),
         method_map=PUPIL_SOURCES,
+        # Without the {% cache %} tag the extractor silently skips templates
+        # that use it, and their words would go unchecked.
+        options_map={
+            pattern: {"extensions": "pupilvoice.fragments.FragmentCache"}
+            for pattern, method in PUPIL_SOURCES
+            if method == "jinja2"
+        },
         keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else message[0])
