@@ -1,0 +1,35 @@
+"""How the app is served: gunicorn's settings, its own error pages, what it
+leaves behind, how it restarts, and the Content-Type of every static file.
+
+The tests that need a real server start `python -m pupilvoice serve` on a free
+127.0.0.1 port, in a process group of their own that is killed at the end,
+whatever happened.
+"""
+
+from pathlib import Path
+
+from pupilvoice.paths import STATIC
+
+ROOT = Path(__file__).resolve().parent.parent
+# Static files
+
+
+def test_every_static_file_type_has_one_charset_at_most(app):
+    client = app.test_client()
+    by_type = {}
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            by_type.setdefault(path.suffix, path.relative_to(STATIC).as_posix())
+    assert {".css", ".js", ".svg", ".woff2", ".md"} <= set(by_type)
+    for suffix, name in by_type.items():
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200, name
+        content_type = response.headers["Content-Type"]
+        assert content_type.count("charset") <= 1, content_type
+        if content_type.startswith("text/"):
+            assert content_type.endswith("; charset=utf-8"), (suffix, content_type)
+
+
+def test_pages_have_one_charset(app):
+    response = app.test_client().get("/sign-in")
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
