@@ -274,7 +274,9 @@ def connect(path: str) -> Store:
     database = Store(conn)
     database.execute("PRAGMA foreign_keys = ON")
     database.execute("PRAGMA busy_timeout = 15000")
-    database.execute("PRAGMA synchronous = NORMAL")
+    # FULL: each commit waits for the disk, so an answer shown as saved
+    # survives a power cut; NORMAL can lose the last ones (docs/decisions.md).
+    database.execute("PRAGMA synchronous = FULL")
     return database
 
 

@@ -6,8 +6,12 @@ The tests that need a real server start `python -m pupilvoice serve` on a free
 whatever happened.
 """
 
+import contextlib
+import sqlite3
+import threading
 from pathlib import Path
 
+from pupilvoice import create_app, retention
 from pupilvoice.paths import STATIC
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +37,44 @@ def test_every_static_file_type_has_one_charset_at_most(app):
 def test_pages_have_one_charset(app):
     response = app.test_client().get("/sign-in")
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+# Durability
+
+
+class Noted(sqlite3.Connection):
+    """A connection that notes its synchronous setting as it closes."""
+
+    def close(self):
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            self.noted = self.execute("PRAGMA synchronous").fetchone()[0]
+        super().close()
+
+
+def test_every_connection_the_app_uses_waits_for_the_disk(tmp_path, monkeypatch):
+    """synchronous = FULL (2): in WAL mode, NORMAL can lose the last commits on
+    a power cut, answers the tablet has already shown as saved."""
+    opened = []
+    connect = sqlite3.connect
+
+    def noting(*args, **kwargs):
+        kwargs.setdefault("factory", Noted)
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(sqlite3, "connect", noting)
+    app = create_app(
+        {"DATABASE": str(tmp_path / "db.sqlite3"), "SECRET_KEY": "test-only"}
+    )
+    app.test_client().get("/sign-in")
+    retention.run_daily(app.config["DATABASE"])
+    for thread in threading.enumerate():
+        if thread.name == "daily-purge":
+            thread.join(10)
+    # The app's own (one a thread) and the daily purge's.
+    assert len(opened) >= 2
+    for conn in opened:
+        level = getattr(conn, "noted", None)
+        if level is None:
+            level = conn.execute("PRAGMA synchronous").fetchone()[0]
+        assert level == 2
