@@ -14,6 +14,15 @@ THREADS = 2
 # Tablets ask every few seconds. gunicorn's default of 2 s would close most of
 # their connections between two requests, and each would be opened again.
 KEEPALIVE_SECONDS = 30
+# Every request bounded (docs/security.md). The app's URLs are short: the
+# longest, the audit log with its filter or a sign-in with the page to return
+# to, are a few hundred bytes at most.
+LIMIT_REQUEST_LINE = 2048
+# Browsers send about 15 headers, a reverse proxy adds a few.
+LIMIT_REQUEST_FIELDS = 50
+# The Cookie header is the largest: ours are small, but other services on a
+# school's domain may set big ones. nginx's default buffer is 8 KB too.
+LIMIT_REQUEST_FIELD_SIZE = 8190
 
 
 def settings(host: str, port: int, workers: int, threads: int) -> dict:
@@ -24,6 +33,18 @@ def settings(host: str, port: int, workers: int, threads: int) -> dict:
         "worker_class": "gthread",
         "keepalive": KEEPALIVE_SECONDS,
         "accesslog": None,
+        # gunicorn believes X-Forwarded-Proto and friends from 127.0.0.1 by
+        # default. Only the app's ProxyFix, set by PUPILVOICE_TRUSTED_PROXIES,
+        # may believe them: one place to decide, and nothing trusted unless set.
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        "forwarder_headers": "",
+        # The control socket is one path in the home folder for every
+        # instance, and nothing here uses it.
+        "control_socket_disable": True,
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
     }
 
 

@@ -7,14 +7,210 @@ whatever happened.
 """
 
 import contextlib
+import http.client
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
-from pupilvoice import create_app, retention
+import pytest
+
+from pupilvoice import create_app, retention, server
 from pupilvoice.paths import STATIC
 
 ROOT = Path(__file__).resolve().parent.parent
+# The headers pupilvoice.security puts on every page of the app.
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+    "cache-control",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """`python -m pupilvoice serve` on 127.0.0.1, with its home, runtime and
+    instance folders inside `folder`, and its output in a log file there."""
+
+    def __init__(self, folder: Path, port: int, workers: int = 1):
+        self.port = port
+        for name in ("home", "run", "instance"):
+            (folder / name).mkdir(exist_ok=True)
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            # Anything that could make this server trust forwarded headers
+            # other than what pupilvoice.server says.
+            if not name.startswith(("PUPILVOICE_", "GUNICORN", "FORWARDED_"))
+        }
+        env.update(
+            HOME=str(folder / "home"),
+            XDG_RUNTIME_DIR=str(folder / "run"),
+            PUPILVOICE_INSTANCE=str(folder / "instance"),
+            PYTHONPATH=str(ROOT),
+        )
+        self.log = folder / f"serve-{time.monotonic_ns()}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pupilvoice", "serve", "--host", "127.0.0.1"]
+                + ["--port", str(port), "--workers", str(workers), "--threads", "2"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def connect(self, timeout: float = 20) -> http.client.HTTPConnection:
+        """A keep-alive connection on which the server has answered once."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited:\n{self.output()[-3000:]}")
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                connection.request("GET", "/sign-in")
+                connection.getresponse().read()
+                return connection
+            except OSError:
+                connection.close()
+                if time.monotonic() > deadline:
+                    pytest.fail(f"no answer in {timeout} s:\n{self.output()[-3000:]}")
+                time.sleep(0.1)
+
+    def wait_listening(self, timeout: float) -> None:
+        """Until this master has bound its port: gunicorn logs "Listening at"
+        only once the bind has worked, which it cannot while another process
+        still listens there."""
+        deadline = time.monotonic() + timeout
+        while f"Listening at: http://127.0.0.1:{self.port}" not in self.output():
+            if "Connection in use" in self.output() or self.process.poll() is not None:
+                pytest.fail(f"the port was still taken:\n{self.output()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"not listening in {timeout} s:\n{self.output()[-3000:]}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """The master, its workers and any worker it left behind: the group
+        is only what this server started."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    started = []
+
+    def start(port: int | None = None, workers: int = 1) -> Served:
+        started.append(Served(tmp_path, port or free_port(), workers))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.kill()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One server for the tests that only ask it things."""
+    instance = Served(tmp_path_factory.mktemp("served"), free_port())
+    try:
+        instance.connect().close()
+        yield instance
+    finally:
+        instance.kill()
+
+
+def get(port: int, path: str, headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def raw(port: int, request: bytes) -> tuple[int, dict[str, str]]:
+    """Send bytes that are not a valid request; the status and headers back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(request)
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := client.recv(65536):
+                received += chunk
+    head = received.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    status, *lines = head.split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status.split()[1]), headers
+
+
+# gunicorn's settings
+
+
+def test_gunicorn_itself_trusts_no_forwarded_headers():
+    settings = server.settings("127.0.0.1", 8000, 1, 1)
+    assert settings["forwarded_allow_ips"] == ""
+    assert settings["secure_scheme_headers"] == {}
+    assert settings["forwarder_headers"] == ""
+
+
+def test_request_limits_are_set_explicitly():
+    settings = server.settings("127.0.0.1", 8000, 1, 1)
+    for name in ("limit_request_line", "limit_request_fields"):
+        assert 0 < settings[name] <= 8190, name
+    assert 0 < settings["limit_request_field_size"] <= 8190
+
+
+def test_a_forwarded_https_header_does_not_make_the_served_app_see_https(served):
+    response = get(
+        served.port,
+        "/sign-in",
+        {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"},
+    )
+    assert response.status == 200
+    assert response.getheader("Strict-Transport-Security") is None
+    cookie = response.getheader("Set-Cookie") or ""
+    assert "secure" not in cookie.lower()
+
+
+def test_behind_a_trusted_proxy_the_app_alone_believes_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUPILVOICE_TRUSTED_PROXIES", "1")
+    app = create_app(
+        {"DATABASE": str(tmp_path / "db.sqlite3"), "SECRET_KEY": "test-only"}
+    )
+    response = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_no_control_socket_is_made(served):
+    folder = served.log.parent
+    assert not list((folder / "run").rglob("*")), "under XDG_RUNTIME_DIR"
+    assert not list((folder / "home").rglob("*")), "in the home folder"
+    assert not list(folder.glob("*.ctl"))
+
+
 # Static files
 
 
