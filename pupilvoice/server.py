@@ -2,6 +2,12 @@
 baseline through this too, so the two are compared under the same settings."""
 
 import os
+from functools import cache
+
+from flask import Flask, Response
+from gunicorn.workers.gthread import ThreadWorker
+
+from . import security
 
 # A Python process runs one thread at a time, so it is processes that use the
 # cores: two a core, as gunicorn's documentation advises, so that one busy with
@@ -30,7 +36,7 @@ def settings(host: str, port: int, workers: int, threads: int) -> dict:
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": Worker,
         "keepalive": KEEPALIVE_SECONDS,
         "accesslog": None,
         # gunicorn believes X-Forwarded-Proto and friends from 127.0.0.1 by
@@ -46,6 +52,49 @@ def settings(host: str, port: int, workers: int, threads: int) -> dict:
         "limit_request_fields": LIMIT_REQUEST_FIELDS,
         "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
     }
+
+
+@cache
+def security_headers() -> bytes:
+    """The headers pupilvoice.security puts on every page, as header lines:
+    asked of it rather than copied, so that the two cannot drift apart."""
+    plain = Response()
+    with Flask(__name__).test_request_context():
+        page = security.set_headers(Response())
+    lines = [
+        f"{name}: {value}\r\n"
+        for name, value in page.headers.items()
+        if name not in plain.headers
+    ]
+    return "".join(lines).encode("latin-1")
+
+
+class _WithSecurityHeaders:
+    """A client socket that adds the security headers to the one response
+    gunicorn writes on it itself, right after its status line."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._written = False
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def sendall(self, data: bytes) -> None:
+        if not self._written:
+            self._written = True
+            status, rest = data.split(b"\r\n", 1)
+            data = status + b"\r\n" + security_headers() + rest
+        self._sock.sendall(data)
+
+
+class Worker(ThreadWorker):
+    """gunicorn's gthread worker, whose own error pages (a bad request line, a
+    URL or headers over the limits, an error escaping the app) carry the same
+    security headers as the app's pages."""
+
+    def handle_error(self, req, client, addr, exc):
+        super().handle_error(req, _WithSecurityHeaders(client), addr, exc)
 
 
 def run(app, host: str, port: int, workers: int = WORKERS, threads: int = THREADS):

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gunicorn.config import Config
 
 from pupilvoice import create_app, retention, server
 from pupilvoice.paths import STATIC
@@ -209,6 +210,58 @@ def test_no_control_socket_is_made(served):
     assert not list((folder / "run").rglob("*")), "under XDG_RUNTIME_DIR"
     assert not list((folder / "home").rglob("*")), "in the home folder"
     assert not list(folder.glob("*.ctl"))
+
+
+# gunicorn's own error pages
+
+
+BAD_REQUESTS = [
+    "a bad request line",
+    "a URL over the limit",
+    "too many headers",
+    "a header too large",
+]
+
+
+def served_limits() -> Config:
+    """gunicorn's configuration as `pupilvoice serve` sets it."""
+    config = Config()
+    for name, value in server.settings("127.0.0.1", 8000, 1, 1).items():
+        config.set(name, value)
+    return config
+
+
+def _bad_request(what: str) -> tuple[bytes, int]:
+    """The bytes to send, and the status gunicorn should answer with."""
+    limits = served_limits()
+    long_url = "/" + "a" * limits.limit_request_line
+    many = "".join(f"X-{n}: 1\r\n" for n in range(limits.limit_request_fields + 1))
+    large = "X-Large: " + "a" * limits.limit_request_field_size + "\r\n"
+    found = {
+        "a bad request line": (b"NOT HTTP AT ALL\r\n\r\n", 400),
+        "a URL over the limit": (f"GET {long_url} HTTP/1.1\r\n\r\n".encode(), 414),
+        "too many headers": (f"GET / HTTP/1.1\r\n{many}\r\n".encode(), 431),
+        "a header too large": (f"GET / HTTP/1.1\r\n{large}\r\n".encode(), 431),
+    }
+    return found[what]
+
+
+@pytest.mark.parametrize("what", BAD_REQUESTS)
+def test_gunicorns_own_error_pages_carry_the_apps_security_headers(served, what):
+    request, status = _bad_request(what)
+    page = get(served.port, "/sign-in")
+    found, headers = raw(served.port, request)
+    assert found == status
+    for name in SECURITY_HEADERS:
+        assert headers.get(name) == page.getheader(name), name
+    assert headers["cache-control"] == "no-store"
+
+
+def test_a_url_at_the_limit_still_reaches_the_app(served):
+    # "GET " + path + " HTTP/1.1" is the request line gunicorn measures.
+    longest = served_limits().limit_request_line - len("GET  HTTP/1.1")
+    path = "/" + "a" * (longest - 1)
+    assert get(served.port, path).status == 404
 
 
 # Static files
