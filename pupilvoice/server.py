@@ -1,7 +1,10 @@
 """How `pupilvoice serve` runs gunicorn. The benchmark serves its bare Flask
 baseline through this too, so the two are compared under the same settings."""
 
+import ctypes
 import os
+import signal
+import sys
 from functools import cache
 
 from flask import Flask, Response
@@ -29,6 +32,7 @@ LIMIT_REQUEST_FIELDS = 50
 # The Cookie header is the largest: ours are small, but other services on a
 # school's domain may set big ones. nginx's default buffer is 8 KB too.
 LIMIT_REQUEST_FIELD_SIZE = 8190
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def settings(host: str, port: int, workers: int, threads: int) -> dict:
@@ -39,6 +43,7 @@ def settings(host: str, port: int, workers: int, threads: int) -> dict:
         "worker_class": Worker,
         "keepalive": KEEPALIVE_SECONDS,
         "accesslog": None,
+        "post_fork": die_with_master,
         # gunicorn believes X-Forwarded-Proto and friends from 127.0.0.1 by
         # default. Only the app's ProxyFix, set by PUPILVOICE_TRUSTED_PROXIES,
         # may believe them: one place to decide, and nothing trusted unless set.
@@ -52,6 +57,27 @@ def settings(host: str, port: int, workers: int, threads: int) -> dict:
         "limit_request_fields": LIMIT_REQUEST_FIELDS,
         "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
     }
+
+
+def die_with_master(_master, worker) -> None:
+    """gunicorn's post_fork hook, run in each new worker. If the master is
+    killed outright (SIGKILL, the out-of-memory killer), a worker notices only
+    later and then waits up to its 30 s graceful timeout for open connections,
+    keeping the port, so a restart cannot bind it. On Linux the kernel ends the
+    worker with its master instead. SIGKILL, not a graceful signal: a stopping
+    worker would keep the port while it finishes. A save cut off this way is
+    shown on the tablet as not saved, its answer still on the page to send
+    again, and SQLite commits a transaction whole or not at all."""
+    if not sys.platform.startswith("linux"):
+        return
+    # The signal comes when the thread that forked the worker ends: gunicorn
+    # forks from the master's main thread (its control socket thread is off).
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != worker.ppid:
+        # The master died before the line above could take effect.
+        os._exit(1)
 
 
 @cache

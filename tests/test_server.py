@@ -264,6 +264,28 @@ def test_a_url_at_the_limit_still_reaches_the_app(served):
     assert get(served.port, path).status == 404
 
 
+# Restarting
+
+
+def test_a_restart_right_after_the_master_is_killed_gets_the_port(serve):
+    port = free_port()
+    first = serve(port, workers=2)
+    # When the master dies a tablet's connection is kept alive and others are
+    # open with no request on them yet: the workers would wait up to their
+    # 30 s graceful timeout for those, holding the port.
+    tablet = first.connect()
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+    time.sleep(0.3)
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(timeout=10)
+    second = serve(port, workers=2)
+    second.wait_listening(timeout=10)
+    second.connect(timeout=10).close()
+    tablet.close()
+    for connection in silent:
+        connection.close()
+
+
 # Static files
 
 
