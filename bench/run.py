@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import re
@@ -38,8 +39,12 @@ SATURATED = (
 )
 # What the tablets ask for under the realistic load.
 TABLET_MIX = {"question": 0.4, "save": 0.5, "check": 0.1}
-# SQLite's synchronous levels compared, the shipped one first.
+# SQLite's synchronous levels compared, the shipped one first, each served
+# twice in the order A B B A, so that a machine growing busier or quieter over
+# the comparison favours neither.
 SYNCHRONOUS = ("FULL", "NORMAL")
+SYNCHRONOUS_ORDER = ("FULL", "NORMAL", "NORMAL", "FULL")
+COMMITS = 300  # timed one by one, for the disk's part alone
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -547,11 +552,17 @@ async def durability_phase(args, server, plan, tokens, secret) -> dict:
 def run_durability(args, template: Path, folder: Path) -> dict:
     """What waiting for the disk on every commit costs: the same measurements
     with SQLite's synchronous = FULL (as shipped) and NORMAL, one server after
-    the other, each on a fresh copy of the database."""
-    found: dict = {"filesystem": filesystem(folder)}
+    the other, each on a fresh copy of the database; and single commits alone,
+    for the disk's part."""
+    folder.mkdir(parents=True)
+    found: dict = {"filesystem": filesystem(folder), "commits": {}, "runs": {}}
+    args.quiet.wait_sync()
     for level in SYNCHRONOUS:
-        here = folder / level.lower()
-        here.mkdir(parents=True)
+        found["commits"][level] = commit_times(folder, level)
+        found["runs"][level] = []
+    for n, level in enumerate(SYNCHRONOUS_ORDER):
+        here = folder / f"{n + 1}-{level.lower()}"
+        here.mkdir()
         database = build.working_copy(template, here)
         plan = build.plan(database, args.tablets, args.staff)
         tokens = build.seed_sessions(database, [t["teacher_id"] for t in plan.tablets])
@@ -567,24 +578,59 @@ def run_durability(args, template: Path, folder: Path) -> dict:
         )
         try:
             servers.wait_port(server, 60)
-            found[level] = asyncio.run(
-                durability_phase(args, server, plan, tokens, secret)
-            )
+            run = asyncio.run(durability_phase(args, server, plan, tokens, secret))
         except BaseException:
             if server.alive():
                 log(f"server log tail:\n{server.log_tail()}")
             raise
         finally:
             server.stop()
-        e = found[level]["realistic"]["endpoints"]
+        found["runs"][level].append(run)
+        e = run["realistic"]["endpoints"]
         log(
-            f"    synchronous {level:<6} save {found[level]['save']['rps']:7.1f}/s, "
-            f"question {found[level]['question']['rps']:7.1f}/s at saturation; "
+            f"    synchronous {level:<6} save {run['save']['rps']:7.1f}/s, "
+            f"question {run['question']['rps']:7.1f}/s at saturation; "
             f"tablets alone: save p95 "
             f"{e.get('save', {}).get('p95_ms', float('nan')):6.1f} ms, question p95 "
             f"{e.get('question', {}).get('p95_ms', float('nan')):6.1f} ms"
         )
+    for level in SYNCHRONOUS:
+        found[level] = least_disturbed(found["runs"][level])
     return found
+
+
+def least_disturbed(runs: list[dict]) -> dict:
+    """Of runs of the same thing, the better figure of each kind: on a shared
+    machine other processes only ever slow a run down."""
+
+    def save_p95(run):
+        return run["realistic"]["endpoints"].get("save", {}).get("p95_ms", math.inf)
+
+    best = {"realistic": min(runs, key=save_p95)["realistic"]}
+    for name in ("question", "save"):
+        best[name] = max((run[name] for run in runs), key=lambda r: r["rps"])
+    return best
+
+
+def commit_times(folder: Path, level: str) -> dict:
+    """The disk's part alone: one-row commits to a WAL database, one after
+    another, each timed, with no load running."""
+    conn = sqlite3.connect(folder / f"commits-{level.lower()}.sqlite3")
+    conn.isolation_level = None  # BEGIN and COMMIT as written here
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {level}")
+        conn.execute("CREATE TABLE answers (step TEXT, words TEXT)")
+        times = []
+        for n in range(COMMITS):
+            began = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO answers VALUES (?, 'I like football')", [n])
+            conn.execute("COMMIT")
+            times.append(time.perf_counter() - began)
+    finally:
+        conn.close()
+    return load.summary(times)
 
 
 def filesystem(path: Path) -> str:

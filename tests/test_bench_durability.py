@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bench import report, synchronous
+from bench import report, run, synchronous
 from pupilvoice import cli, db
 
 
@@ -61,6 +61,10 @@ def test_the_report_puts_the_two_levels_side_by_side():
         "large": {
             "durability": {
                 "filesystem": "ext4 (/dev/vda)",
+                "commits": {
+                    "FULL": {"count": 300, "p50_ms": 2.0, "p95_ms": 4.0},
+                    "NORMAL": {"count": 300, "p50_ms": 0.05, "p95_ms": 0.1},
+                },
                 "FULL": _measured(300.0, 14.0),
                 "NORMAL": _measured(600.0, 10.0),
             }
@@ -72,6 +76,16 @@ def test_the_report_puts_the_two_levels_side_by_side():
     assert "| 300.0 | 600.0 | 50% |" in text
     assert "FULL saves answers at 50% of NORMAL's rate at saturation" in text
     assert "ext4 (/dev/vda)" in text
+    assert "took p50 2.00 ms and p95 4.00 ms each with FULL" in text
+
+
+def test_of_two_runs_the_better_figures_are_kept():
+    busy, quiet = _measured(300.0, 40.0), _measured(350.0, 12.0)
+    busy["question"]["rps"] = 700.0
+    best = run.least_disturbed([busy, quiet])
+    assert best["save"]["rps"] == 350.0
+    assert best["question"]["rps"] == 700.0
+    assert best["realistic"]["endpoints"]["save"]["p95_ms"] == 12.0
 
 
 def test_a_run_without_the_comparison_reports_none():
