@@ -147,6 +147,97 @@ def targets(results: dict) -> list[tuple]:
     return rows
 
 
+def durability(s: dict, sizes: dict) -> list[str]:
+    """What SQLite's synchronous = FULL costs against NORMAL, measured back to
+    back in the same run."""
+    measured = {n: f["durability"] for n, f in sizes.items() if f.get("durability")}
+    if not measured:
+        return []
+    rate = s["tablets"] / s["tablet_interval_s"]
+    out = [
+        "### What durability costs",
+        "",
+        "Each commit waits for the disk (`PRAGMA synchronous = FULL`, as shipped), "
+        "so an answer a tablet shows as saved survives a power cut; with `NORMAL` "
+        "a WAL-mode database can lose the last commits. Both served through "
+        "`bench/synchronous.py` (the benchmark's only way to NORMAL), each on a "
+        "fresh copy of the database on "
+        + " and ".join(sorted({d.get("filesystem", "?") for d in measured.values()}))
+        + ", one server after the other in the order FULL, NORMAL, NORMAL, FULL: "
+        f"the tablets' part of the realistic load alone ({rate:,.0f} requests/s, "
+        f"{s.get('ladder_duration_s', 0):g} s measured; p95 from when each request "
+        "was due), then each page at saturation as above. Of each level's two "
+        "runs the better figure is shown, since other processes on a shared "
+        "machine only ever slow a run down.",
+        "",
+    ]
+    for n, d in measured.items():
+        commits = d.get("commits", {})
+        if commits.get("FULL") and commits.get("NORMAL"):
+            full, normal = commits["FULL"], commits["NORMAL"]
+            out += [
+                f"The disk's part alone ({SIZE_NAMES.get(n, n)} run): "
+                f"{full['count']} one-row commits one after another, no load "
+                f"running, took p50 {full['p50_ms']:.2f} ms and p95 "
+                f"{full['p95_ms']:.2f} ms each with FULL, p50 "
+                f"{normal['p50_ms']:.2f} ms and p95 {normal['p95_ms']:.2f} ms "
+                "with NORMAL.",
+                "",
+            ]
+    header = [
+        "Endpoint",
+        "Database",
+        "p95, tablets alone: FULL",
+        "NORMAL",
+        "saturation req/s: FULL",
+        "NORMAL",
+        "FULL ÷ NORMAL",
+        "p50 ms: FULL",
+        "NORMAL",
+    ]
+    rows = []
+    sentences = []
+    for n, d in measured.items():
+        full, normal = d.get("FULL", {}), d.get("NORMAL", {})
+        for key in ("save", "question"):
+            p95 = [
+                x.get("realistic", {}).get("endpoints", {}).get(key, {})
+                for x in (full, normal)
+            ]
+            sat = [x.get(key, {}) for x in (full, normal)]
+            ratio = (
+                sat[0]["rps"] / sat[1]["rps"]
+                if sat[0].get("rps") and sat[1].get("rps")
+                else None
+            )
+            rows.append(
+                [
+                    ENDPOINTS[key][0],
+                    SIZE_NAMES.get(n, n),
+                    f"{_ms(p95[0].get('p95_ms'))} ms{_mark(full.get('realistic'))}",
+                    f"{_ms(p95[1].get('p95_ms'))} ms{_mark(normal.get('realistic'))}",
+                    f"{sat[0].get('rps', 0):,.1f}{_mark(sat[0])}",
+                    f"{sat[1].get('rps', 0):,.1f}{_mark(sat[1])}",
+                    "–" if ratio is None else f"{ratio:.0%}",
+                    _ms(sat[0].get("p50_ms")),
+                    _ms(sat[1].get("p50_ms")),
+                ]
+            )
+            if key == "save" and ratio is not None:
+                sentences.append(
+                    f"on the {SIZE_NAMES.get(n, n)} database FULL saves answers at "
+                    f"{ratio:.0%} of NORMAL's rate at saturation, and a save's p95 "
+                    f"with the tablets alone is {_ms(p95[0].get('p95_ms'))} ms "
+                    f"against {_ms(p95[1].get('p95_ms'))} ms"
+                )
+    out += _table(header, rows) + [""]
+    if sentences:
+        out += [f"What durability costs: {'; '.join(sentences)}.", ""]
+    if any("†" in cell for row in rows for cell in row):
+        out += [DISTURBED, ""]
+    return out
+
+
 def _table(header: list[str], rows: list[list]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -282,6 +373,7 @@ def render(results: dict, notes: str) -> str:
     out += _table(header, rows) + [""]
     if any("†" in cell for row in rows for cell in row):
         out += [DISTURBED, ""]
+    out += durability(s, sizes)
 
     out += [
         "## Realistic load",

@@ -66,10 +66,19 @@ def _env(extra: dict) -> dict:
 
 
 def start_app(
-    database: Path, instance: Path, secret: str, workers: int, threads: int, log: Path
+    database: Path,
+    instance: Path,
+    secret: str,
+    workers: int,
+    threads: int,
+    log: Path,
+    synchronous: str | None = None,
 ) -> Server:
+    """`python -m pupilvoice serve`, or with `synchronous` (FULL or NORMAL)
+    the same through bench/synchronous.py, which sets SQLite's level."""
     port = free_port()
-    argv = [sys.executable, "-m", "pupilvoice", "serve", "--host", "127.0.0.1"]
+    command = ["bench.synchronous", synchronous] if synchronous else ["pupilvoice"]
+    argv = [sys.executable, "-m", *command, "serve", "--host", "127.0.0.1"]
     argv += _on(port, workers, threads)
     env = _env(
         {

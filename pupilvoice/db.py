@@ -293,7 +293,9 @@ def connect(path: str, busy_seconds: float = BUSY_SECONDS) -> Store:
     database = Store(conn)
     database.execute("PRAGMA foreign_keys = ON")
     database.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
-    database.execute("PRAGMA synchronous = NORMAL")
+    # FULL: each commit waits for the disk, so an answer shown as saved
+    # survives a power cut; NORMAL can lose the last ones (docs/decisions.md).
+    database.execute("PRAGMA synchronous = FULL")
     return database
 
 

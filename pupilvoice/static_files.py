@@ -50,8 +50,10 @@ def send(filename: str):
         body, packed, digest = _read(filename)
     except FileNotFoundError:
         abort(404)
+    # content_type, not mimetype: Flask adds a charset to a text mimetype,
+    # and TYPES already has the one it should have.
     response = Response(
-        mimetype=TYPES.get(Path(filename).suffix, "application/octet-stream")
+        content_type=TYPES.get(Path(filename).suffix, "application/octet-stream")
     )
     response.headers["Vary"] = "Accept-Encoding"
     if packed is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
