@@ -8,6 +8,7 @@ import sys
 from functools import cache
 
 from flask import Flask, Response
+from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
 from . import security
@@ -124,8 +125,6 @@ class Worker(ThreadWorker):
 
 
 def run(app, host: str, port: int, workers: int = WORKERS, threads: int = THREADS):
-    from gunicorn.app.base import BaseApplication
-
     class Server(BaseApplication):
         def load_config(self):
             for name, value in settings(host, port, workers, threads).items():
