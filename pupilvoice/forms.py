@@ -291,6 +291,10 @@ class StaffForm(Form):
 
 class WholeNumber(IntegerField):
     def process_formdata(self, valuelist):
+        # A number no form needs, refused before Python's big integers reach
+        # a range check that cannot compare them (a 500 before).
+        if valuelist and len(valuelist[0]) > 9:
+            raise ValueError(_l("Enter a whole number of days, like 90"))
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -501,3 +501,12 @@ def test_purge_deletes_what_it_should_after_every_state_change(app, school, db, 
     retention.purge(db)
     assert answers_of(db, section) == 0
     assert db["adult_notes"].count_where("section_id = ?", [section]) == 0
+
+
+@pytest.mark.parametrize("days", ["9" * 309, "9" * 10, "1e400", "-0"])
+def test_an_absurd_retention_period_gets_a_kind_message(app, web, school, days):
+    web.sign_in("admin@council.test")
+    web.get("/admin/")
+    response = web.post("/admin/retention", {"days": days})
+    assert response.status_code == 400
+    assert "Enter a" in response.text
