@@ -26,7 +26,7 @@ STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 def export_timings(app, database: str, section_id: int, runs: dict) -> dict:
     from pupilvoice.db import connect
-    from pupilvoice.review import render
+    from pupilvoice.formats import render
     from pupilvoice.voice import build
 
     db = connect(database)
@@ -35,7 +35,7 @@ def export_timings(app, database: str, section_id: int, runs: dict) -> dict:
         cases = {"build": lambda: build(db, section_id)}
         for fmt in runs:
             if fmt != "build":
-                cases[fmt] = lambda fmt=fmt: render(db, section_id, fmt)
+                cases[fmt] = lambda fmt=fmt: render(db, section_id, fmt, None)
         for name, call in cases.items():
             call()  # first call: imports, fonts, caches
             times = []

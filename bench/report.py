@@ -538,7 +538,7 @@ def render(results: dict, notes: str) -> str:
         "## Exports called directly",
         "",
         "One pupil's finished voice section, rendered in-process by "
-        "`pupilvoice.review.render()` (what the download routes and the command "
+        "`pupilvoice.formats.render()` (what the download routes and the command "
         "line call) with no load running; “build” is `voice.build()` alone, the "
         "document every format is laid out from.",
         "",

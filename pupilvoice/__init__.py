@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import (
+    access,
     account,
     admin,
     audit,
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = RowId
     db.init_app(app)
+    access.init_app(app)
     audit.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -15,7 +15,7 @@ from flask import (
 )
 
 from . import audit, twostep
-from .auth import staff_required
+from .access import requires
 from .db import get_db
 from .forms import CodeForm
 from .i18n import gettext as _
@@ -54,7 +54,7 @@ def _pending_secret() -> str:
 
 
 @bp.route("/two-step", methods=["GET", "POST"])
-@staff_required
+@requires("own_account")
 def two_step():
     if g.staff["totp_enabled_at"]:
         return render_template("staff/two_step.html", enabled=True, form=None)
@@ -80,7 +80,7 @@ def two_step():
 
 
 @bp.get("/two-step/qr.svg")
-@staff_required
+@requires("own_account")
 def qr():
     return Response(
         twostep.qr_svg(_pending_secret(), g.staff["email"]), mimetype="image/svg+xml"

@@ -7,7 +7,6 @@ import zipfile
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     g,
     redirect,
@@ -17,8 +16,9 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from . import audit, exports, pupils, retention, sections
-from .auth import find_staff, staff_required
+from . import audit, exports, formats, retention, sections
+from .access import requires
+from .auth import find_staff
 from .db import get_db
 from .forms import (
     AuditFilterForm,
@@ -29,16 +29,8 @@ from .forms import (
 )
 from .i18n import gettext as _
 from .passwords import hash_password
-from .review import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@staff_required
-def admins_only():
-    if g.staff["role"] != "admin":
-        abort(404)
 
 
 def _schools(db):
@@ -51,6 +43,7 @@ def _schools(db):
 
 
 @bp.get("/")
+@requires("run_virtual_school")
 def home(school_form=None, staff_form=None, export_form=None, retention_form=None):
     db = get_db()
     retention_form = retention_form or RetentionForm(
@@ -92,6 +85,7 @@ def _school_choices(db):
 
 
 @bp.post("/schools")
+@requires("run_virtual_school")
 def add_school():
     form = SchoolForm()
     if not form.validate_on_submit():
@@ -109,6 +103,7 @@ def add_school():
 
 
 @bp.post("/staff")
+@requires("run_virtual_school")
 def add_staff():
     db = get_db()
     form = StaffForm()
@@ -140,6 +135,7 @@ def add_staff():
 
 
 @bp.post("/export")
+@requires("run_virtual_school")
 def export_range():
     form = ExportRangeForm()
     if not form.validate_on_submit():
@@ -161,9 +157,10 @@ def export_range():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for section_id in ids:
-            for fmt in ("json", "csv"):
+            for key in formats.BULK:
                 archive.writestr(
-                    f"voice-{section_id}.{fmt}", render(db, section_id, fmt)
+                    f"voice-{section_id}.{formats.FORMATS[key].extension}",
+                    formats.render(db, section_id, key, g.staff),
                 )
     name = f"pupil-voice-{form.start.date}-to-{form.end.date}.zip"
     response = Response(
@@ -179,6 +176,7 @@ def export_range():
 
 
 @bp.post("/retention")
+@requires("run_virtual_school")
 def set_retention():
     form = RetentionForm()
     if not form.validate_on_submit():
@@ -191,6 +189,7 @@ def set_retention():
 
 
 @bp.get("/audit")
+@requires("run_virtual_school")
 def audit_log():
     db = get_db()
     form = AuditFilterForm(request.args)
@@ -236,11 +235,10 @@ def audit_log():
 
 
 @bp.route("/pupils/<int:pupil_id>/delete", methods=["GET", "POST"])
+@requires("run_virtual_school")
 def delete_pupil(pupil_id):
     db = get_db()
-    pupil = pupils.get(db, g.staff, pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = g.target.pupil
     if request.method == "POST":
         retention.delete_pupil(db, g.staff, pupil_id)
         flash(_("%(name)s's record has been deleted.", name=pupil["preferred_name"]))

@@ -9,7 +9,7 @@ import pyotp
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import backups, demo, outputs, retention, sections, server
+from . import backups, demo, formats, outputs, retention, sections, server
 from .db import get_db, init_db_command, migrate
 
 
@@ -64,7 +64,6 @@ def serve_command(host, port, workers, threads):
         raise click.ClickException(str(refused)) from None
 
 
-FORMATS = ["json", "csv", "pdf", "docx", "text"]
 # A voice section's number: one SQLite can hold.
 SECTION_NUMBER = click.IntRange(1, 2**63 - 1)
 
@@ -72,20 +71,19 @@ SECTION_NUMBER = click.IntRange(1, 2**63 - 1)
 @click.command("export")
 @click.argument("section", required=False, type=SECTION_NUMBER)
 @click.option("--all", "everything", is_flag=True, help="Every finished voice section.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+# What the pupil kept private never leaves by the command line.
+@click.option("--format", "fmt", type=click.Choice(formats.MEETING_PACK), required=True)
 @click.option("--output", type=click.Path(path_type=Path), required=True)
 @click.option("--force", is_flag=True, help="Replace files that are already there.")
 @with_appcontext
 def export_command(section, everything, fmt, output, force):
     """Export one voice section to a file, or --all of them to a folder."""
-    from .review import render
-
     db = get_db()
     if everything == (section is not None):
         raise click.UsageError("Give either a voice section's number or --all.")
     if everything:
-        if fmt not in ("json", "csv"):
-            raise click.UsageError("--all writes json or csv.")
+        if fmt not in formats.BULK:
+            raise click.UsageError(f"--all writes {' or '.join(formats.BULK)}.")
         if os.path.lexists(output) and not output.is_dir():
             raise click.ClickException(
                 f"--all writes into a folder, and {output} is not one."
@@ -109,7 +107,8 @@ def export_command(section, everything, fmt, output, force):
             _check_target(path, force)
         with current_app.test_request_context():
             for section_id, path in targets:
-                _export(db, section_id, fmt, path, render(db, section_id, fmt))
+                body = formats.render(db, section_id, fmt, None)
+                _export(db, section_id, fmt, path, body)
                 click.echo(f"Wrote {path}")
     except outputs.Refused as refused:
         raise click.ClickException(str(refused)) from None

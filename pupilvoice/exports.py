@@ -2,9 +2,10 @@
 
 Every function here takes the dict from `voice.build()` and only lays it out:
 JSON (the published schema in docs/), CSV, plain text per PEP section, Word and
-the meeting-pack PDF. Answers the pupil kept private are marked as private
-everywhere except the PDF, which goes round the meeting table and leaves them
-out altogether.
+the meeting-pack PDF. What the pupil kept private never reaches a meeting-pack
+document (voice.build leaves it out); these only say how many answers were
+kept back, where there were any. The PDF also lays out the document made for
+the designated teacher and social worker alone, which holds nothing else.
 """
 
 import csv
@@ -28,16 +29,16 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .i18n import RIGHT_TO_LEFT, force_locale
+from .i18n import RIGHT_TO_LEFT, force_locale, ngettext
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .roles import STAFF_ROLES
 from .voice import SOURCE_LABELS, STATUS_LABELS
 
-PRIVATE = _l("Private: only for the designated teacher and social worker")
 SCRIBED = _l("(written down by an adult in the pupil's words)")
-PRIVATE_LEFT_OUT = _l(
-    "Some answers were kept just for the designated teacher and social worker."
+PRIVATE_ONLY = _l(
+    "Kept just for the designated teacher and social worker. Not for the "
+    "meeting, the PEP or anyone else."
 )
 
 CSV_COLUMNS = (
@@ -54,7 +55,6 @@ CSV_COLUMNS = (
     "text",
     "text_language",
     "sources",
-    "private",
     "completed_at",
     "supported_by",
 )
@@ -104,7 +104,6 @@ def to_csv(doc: dict) -> str:
             "text": item["text"],
             "text_language": item["text_language"] or "",
             "sources": _sources(item),
-            "private": _("yes") if item["private"] else _("no"),
             "completed_at": doc["voice"]["completed_at"] or "",
             "supported_by": _supported_by(doc),
         }
@@ -137,7 +136,8 @@ def to_plain_text(doc: dict) -> str:
         f"{section['title']}\n{'=' * len(section['title'])}\n\n{texts[section['key']]}"
         for section in doc["sections"]
     ]
-    return "\n\n\n".join([_title(doc) + "\n" + header, *body]) + "\n"
+    tail = [kept_back(doc)] if kept_back(doc) else []
+    return "\n\n\n".join([_title(doc) + "\n" + header, *body, *tail]) + "\n"
 
 
 def _text_block(view: dict) -> str:
@@ -149,8 +149,6 @@ def _text_block(view: dict) -> str:
     lines.extend(_answer_lines(view))
     if view["sources"]:
         lines.append(_given(view))
-    if view["private"]:
-        lines.insert(0, f"[{PRIVATE}]")
     return "\n".join(lines)
 
 
@@ -178,6 +176,8 @@ def to_docx(doc: dict) -> bytes:
         word.add_heading(section["title"], level=1)
         for item in items:
             _docx_answer(word, _view(item, with_english))
+    if kept_back(doc):
+        word.add_paragraph().add_run(kept_back(doc)).italic = True
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -187,11 +187,6 @@ def _docx_answer(word, view: dict) -> None:
     question = word.add_paragraph()
     question.paragraph_format.space_before = Pt(10)
     question.paragraph_format.keep_with_next = True
-    if view["private"]:
-        marker = question.add_run(str(PRIVATE))
-        marker.bold = True
-        marker.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
-        marker.add_break()
     question.add_run(view["question"]).bold = True
     if view["question_en"]:
         word.add_paragraph().add_run(view["question_en"]).italic = True
@@ -204,30 +199,39 @@ def _docx_answer(word, view: dict) -> None:
 
 
 def _preferences(doc: dict) -> list[str]:
-    """The pupil's meeting choices in a sentence or two, for whoever chairs."""
+    """The pupil's meeting choices in a sentence or two, for whoever chairs. A
+    choice the pupil kept private is not in the document, so not said here."""
     found = doc["meeting_preferences"]
-    private = {i["question_id"] for i in doc["answers"] if i["private"]}
-    said = []
-    for question_id, label, value in [
-        ("meeting_come", _("Coming to the meeting:"), found["attend_label"]),
-        (
-            "meeting_share",
-            _("How their views will be shared:"),
-            found["views_shared_by_label"],
-        ),
-    ]:
-        sentence = f"{label} {value or _('not said')}."
-        if value and question_id in private:
-            sentence += f" ({PRIVATE})"
-        said.append(sentence)
-    return said
+    said = [
+        f"{label} {value}."
+        for label, value in [
+            (_("Coming to the meeting:"), found["attend_label"]),
+            (_("How their views will be shared:"), found["views_shared_by_label"]),
+        ]
+        if value
+    ]
+    return said or [_("Not given.")]
+
+
+def kept_back(doc: dict) -> str | None:
+    """Said only where the pupil kept an answer private: how many, never what."""
+    count = doc["private_answers_left_out"]
+    if not count:
+        return None
+    return ngettext(
+        "%(num)d answer was kept just for the designated teacher and social worker.",
+        "%(num)d answers were kept just for the designated teacher and social worker.",
+        count,
+        num=count,
+    )
 
 
 @_in_english
-def to_pdf(doc: dict, static_dir: Path) -> bytes:
+def to_pdf(doc: dict, static_dir: Path, private_only: bool = False) -> bytes:
+    """The meeting pack; or, with `private_only`, the pages for the designated
+    teacher and social worker alone (the doc then holds only private answers)."""
     doc = _xml_safe(doc)
     with_english = _shows_english(doc)
-    public = [item for item in doc["answers"] if not item["private"]]
     html = render_template(
         "exports/voice_pdf.html",
         title=_title(doc),
@@ -236,11 +240,10 @@ def to_pdf(doc: dict, static_dir: Path) -> bytes:
         facts=_facts(doc),
         sections=[
             (section, [_view(item, with_english) for item in items])
-            for section, items in _by_section(doc, public)
+            for section, items in _by_section(doc, doc["answers"])
         ],
-        private_left_out=PRIVATE_LEFT_OUT
-        if len(public) < len(doc["answers"])
-        else None,
+        kept_back=kept_back(doc),
+        private_only=PRIVATE_ONLY if private_only else None,
         pupil_language={
             "lang": doc["voice"]["language"],
             "dir": "rtl" if doc["voice"]["language"] in RIGHT_TO_LEFT else "ltr",
@@ -376,7 +379,6 @@ def _view(item: dict, with_english: bool) -> dict:
         "words": item["text"],
         "scribed": "scribed" in item["sources"],
         "sources": _sources(item),
-        "private": item["private"],
     }
 
 

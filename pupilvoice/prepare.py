@@ -1,23 +1,23 @@
 """Preparing a PEP meeting, and recording what it agreed ("you said, we did").
 
-Every route checks the pupil is in the signed-in person's scope and the
-meeting is that pupil's; anything else is a 404.
+Every route is `access.requires("prepare_meeting")`, which checks the pupil
+is in the signed-in person's scope; each then checks the meeting is that
+pupil's. Anything else is a 404.
 """
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from . import audit, meetings, sections
-from .auth import staff_required
+from .access import requires
 from .db import get_db
 from .forms import AttendeeForm, MeetingForm, OutcomeForm, TargetForm
 from .i18n import REGIONAL, force_locale
-from .staff import pupil_or_404
 
 bp = Blueprint("prepare", __name__, url_prefix="/staff/pupils/<int:pupil_id>/meetings")
 
 
 def meeting_or_404(pupil_id: int, meeting_id: int) -> tuple[dict, dict]:
-    pupil = pupil_or_404(pupil_id)
+    pupil = g.target.pupil
     meeting = meetings.get(get_db(), pupil_id, meeting_id)
     if meeting is None:
         abort(404)
@@ -33,9 +33,9 @@ def _meeting_values(form: MeetingForm) -> dict:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required
+@requires("prepare_meeting")
 def new_meeting(pupil_id):
-    pupil = pupil_or_404(pupil_id)
+    pupil = g.target.pupil
     form = MeetingForm()
     if form.validate_on_submit():
         meeting_id = meetings.save(get_db(), pupil_id, _meeting_values(form))
@@ -47,7 +47,7 @@ def new_meeting(pupil_id):
 
 
 @bp.get("/<int:meeting_id>")
-@staff_required
+@requires("prepare_meeting")
 def meeting(pupil_id, meeting_id, **forms):
     pupil, record = meeting_or_404(pupil_id, meeting_id)
     db = get_db()
@@ -80,7 +80,7 @@ def _back(pupil_id, meeting_id, anchor):
 
 
 @bp.post("/<int:meeting_id>/details")
-@staff_required
+@requires("prepare_meeting")
 def update_details(pupil_id, meeting_id):
     meeting_or_404(pupil_id, meeting_id)
     form = MeetingForm()
@@ -92,7 +92,7 @@ def update_details(pupil_id, meeting_id):
 
 
 @bp.post("/<int:meeting_id>/attendees")
-@staff_required
+@requires("prepare_meeting")
 def add_attendee(pupil_id, meeting_id):
     meeting_or_404(pupil_id, meeting_id)
     form = AttendeeForm()
@@ -104,7 +104,7 @@ def add_attendee(pupil_id, meeting_id):
 
 
 @bp.post("/<int:meeting_id>/attendees/<int:attendee_id>/remove")
-@staff_required
+@requires("prepare_meeting")
 def remove_attendee(pupil_id, meeting_id, attendee_id):
     meeting_or_404(pupil_id, meeting_id)
     if not meetings.remove_attendee(get_db(), meeting_id, attendee_id):
@@ -114,7 +114,7 @@ def remove_attendee(pupil_id, meeting_id, attendee_id):
 
 
 @bp.post("/<int:meeting_id>/targets")
-@staff_required
+@requires("prepare_meeting")
 def add_target(pupil_id, meeting_id):
     meeting_or_404(pupil_id, meeting_id)
     form = TargetForm()
@@ -125,7 +125,7 @@ def add_target(pupil_id, meeting_id):
 
 
 @bp.post("/<int:meeting_id>/targets/<int:target_id>/remove")
-@staff_required
+@requires("prepare_meeting")
 def remove_target(pupil_id, meeting_id, target_id):
     meeting_or_404(pupil_id, meeting_id)
     if not meetings.remove_target(get_db(), meeting_id, target_id):
@@ -134,7 +134,7 @@ def remove_target(pupil_id, meeting_id, target_id):
 
 
 @bp.post("/<int:meeting_id>/checklist")
-@staff_required
+@requires("prepare_meeting")
 def update_checklist(pupil_id, meeting_id):
     meeting_or_404(pupil_id, meeting_id)
     item = request.form.get("item")
@@ -146,7 +146,7 @@ def update_checklist(pupil_id, meeting_id):
 
 
 @bp.post("/<int:meeting_id>/outcomes")
-@staff_required
+@requires("prepare_meeting")
 def add_outcome(pupil_id, meeting_id):
     meeting_or_404(pupil_id, meeting_id)
     form = OutcomeForm()
@@ -164,7 +164,7 @@ def add_outcome(pupil_id, meeting_id):
 
 
 @bp.post("/<int:meeting_id>/outcomes/<int:outcome_id>/remove")
-@staff_required
+@requires("prepare_meeting")
 def remove_outcome(pupil_id, meeting_id, outcome_id):
     meeting_or_404(pupil_id, meeting_id)
     if not meetings.remove_outcome(get_db(), meeting_id, outcome_id):
@@ -173,7 +173,7 @@ def remove_outcome(pupil_id, meeting_id, outcome_id):
 
 
 @bp.post("/<int:meeting_id>/next")
-@staff_required
+@requires("prepare_meeting")
 def plan_next(pupil_id, meeting_id):
     _pupil, record = meeting_or_404(pupil_id, meeting_id)
     form = MeetingForm()
@@ -185,7 +185,7 @@ def plan_next(pupil_id, meeting_id):
 
 
 @bp.get("/<int:meeting_id>/outcome-sheet")
-@staff_required
+@requires("prepare_meeting")
 def outcome_sheet(pupil_id, meeting_id):
     """A one-page sheet for the pupil, in their band's words and their language."""
     pupil, record = meeting_or_404(pupil_id, meeting_id)

@@ -1,23 +1,15 @@
 """Pupils, their meetings, and who may see them.
 
-Every read of a pupil goes through `scope()`: a Virtual School admin sees their
-Virtual School's pupils, a designated teacher their own school's, a social
-worker their own caseload. Anything outside it does not exist for them.
+Every read of a pupil goes through `access.scope()`: a Virtual School admin
+sees their Virtual School's pupils, a designated teacher their own school's, a
+social worker their own caseload. Anything outside it does not exist for them.
 """
 
 from sqlite_utils import Database
 
+from .access import scope
 from .i18n import lazy_gettext as _l
 from .questions import band_for_year
-
-
-def scope(staff: dict) -> tuple[str, list]:
-    if staff["role"] == "admin":
-        return "s.virtual_school_id = ?", [staff["virtual_school_id"]]
-    if staff["role"] == "teacher":
-        return "p.school_id = ?", [staff["school_id"]]
-    return "p.social_worker_id = ?", [staff["id"]]
-
 
 _PUPIL_SELECT = """
     SELECT p.*, s.name AS school_name, sw.name AS social_worker_name

@@ -2,10 +2,9 @@
 
 from sqlite_utils import Database
 
-from . import audit, pupils
+from . import access, audit, pupils
 from .db import utcnow
 from .i18n import lazy_gettext as _l
-from .pupils import scope
 
 # A voice section only ever moves forward through these, except that starting
 # pupil mode again reopens it.
@@ -18,7 +17,6 @@ STATUS_LABELS = {
     "exported": _l("Exported"),
     "imported": _l("Imported into the PEP"),
 }
-EXPORT_FORMATS = ("pdf", "docx", "json", "csv", "text")
 
 
 def get(db: Database, section_id: int) -> dict | None:
@@ -95,7 +93,7 @@ def raise_flag(db: Database, section: dict, step: str | None) -> None:
 
 def open_flags(db: Database, staff: dict) -> list[dict]:
     """Unseen flags for the pupils this person is responsible for."""
-    where, params = scope(staff)
+    where, params = access.scope(staff)
     return list(
         db.query(
             f"""
@@ -154,8 +152,17 @@ def mark_reviewed(db: Database, section: dict, staff: dict) -> None:
         audit.record(db, staff["id"], "voice_reviewed", section["pupil_id"])
 
 
-def record_export(db: Database, section: dict, staff: dict | None, fmt: str) -> None:
-    """Everything that leaves is written down: who, when, which format."""
+def record_export(
+    db: Database,
+    section: dict,
+    staff: dict | None,
+    fmt: str,
+    *,
+    for_the_pep: bool = True,
+) -> None:
+    """Everything that leaves is written down: who, when, which format. Only
+    what is for the meeting or the PEP moves the voice on to "exported"; the
+    private answers' download is logged as what it is."""
     with db.atomic():
         db["exports"].insert(
             {
@@ -165,11 +172,12 @@ def record_export(db: Database, section: dict, staff: dict | None, fmt: str) -> 
                 "at": utcnow(),
             }
         )
-        _advance(db, section, "exported")
+        if for_the_pep:
+            _advance(db, section, "exported")
         audit.record(
             db,
             staff["id"] if staff else None,
-            "voice_exported",
+            "voice_exported" if for_the_pep else "private_answers_downloaded",
             section["pupil_id"],
             fmt,
         )
@@ -234,7 +242,7 @@ def flags_for(db: Database, section_id: int) -> list[dict]:
 
 def finished_between(db: Database, staff: dict, start: str, end: str) -> list[int]:
     """Finished voice sections in this person's scope completed in [start, end]."""
-    where, params = scope(staff)
+    where, params = access.scope(staff)
     return [
         row["id"]
         for row in db.query(

@@ -11,8 +11,8 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from . import audit, auth, i18n, meetings, pupils, sections
-from .auth import staff_required
+from . import access, audit, auth, i18n, meetings, pupils, sections
+from .access import requires
 from .db import get_db
 from .forms import PupilForm, StartPupilModeForm
 from .i18n import gettext as _
@@ -29,34 +29,24 @@ def talk_flags():
     return {"talk_flags": sections.open_flags(get_db(), g.staff)}
 
 
-def pupil_or_404(pupil_id: int) -> dict:
-    pupil = pupils.get(get_db(), g.staff, pupil_id)
-    if pupil is None:
-        abort(404)
-    return pupil
-
-
 def language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
 
 
 @bp.get("/pupils", endpoint="pupils")
-@staff_required
+@requires("see_pupils")
 def pupils_list():
     return render_template(
         "staff/pupils.html",
         pupils=pupils.visible(get_db(), g.staff),
         # Translated once, not once a row.
         status_labels={k: str(v) for k, v in sections.STATUS_LABELS.items()},
-        can_add=g.staff["role"] in ("teacher", "admin"),
     )
 
 
 @bp.route("/pupils/new", methods=["GET", "POST"])
-@staff_required
+@requires("add_pupil")
 def add_pupil():
-    if g.staff["role"] not in ("teacher", "admin"):
-        abort(404)
     db = get_db()
     form = PupilForm()
     schools = pupils.schools_for(db, g.staff)
@@ -87,10 +77,10 @@ def add_pupil():
 
 
 @bp.get("/pupils/<int:pupil_id>")
-@staff_required
+@requires("see_pupil")
 def pupil(pupil_id, start_form=None):
     db = get_db()
-    record = pupil_or_404(pupil_id)
+    record = g.target.pupil
     meeting = meetings.current_meeting(db, pupil_id)
     section = sections.for_meeting(db, meeting["id"]) if meeting else None
     if start_form is None:
@@ -100,7 +90,10 @@ def pupil(pupil_id, start_form=None):
             scribe=record["band"] in SCRIBE_BANDS,
         )
     start_form.language.choices = language_choices()
-    feelings = meetings.feelings_by_term(db, pupil_id)
+    feelings = [
+        access.as_shown(g.staff, row) if row["status"] else row
+        for row in meetings.feelings_by_term(db, pupil_id)
+    ]
     if feelings:
         # "How school feels, term by term" shows the pupil's own answers.
         audit.record_read(db, g.staff["id"], "viewed_answers", pupil_id)
@@ -115,17 +108,14 @@ def pupil(pupil_id, start_form=None):
         faces={c.id: c for c in FACES},
         start_form=start_form,
         status_labels=sections.STATUS_LABELS,
-        can_hand_over=g.staff["role"] in ("teacher", "social_worker"),
     ), (400 if start_form.errors else 200)
 
 
 @bp.post("/pupils/<int:pupil_id>/pupil-mode")
-@staff_required
+@requires("hand_over")
 def start_pupil_mode(pupil_id):
     db = get_db()
-    record = pupil_or_404(pupil_id)
-    if g.staff["role"] not in ("teacher", "social_worker"):
-        abort(404)
+    record = g.target.pupil
     meeting = meetings.current_meeting(db, pupil_id)
     form = StartPupilModeForm()
     form.language.choices = language_choices()
@@ -148,7 +138,7 @@ def start_pupil_mode(pupil_id):
 
 
 @bp.post("/flags/<int:flag_id>/seen")
-@staff_required
+@requires("see_flag")
 def flag_seen(flag_id):
     if not sections.mark_flag_seen(get_db(), g.staff, flag_id):
         abort(404)

@@ -2,9 +2,14 @@
 
 `build()` gathers the pupil, the meeting, who helped, and every step of the
 journey with its answer: the question as the pupil saw it (in their language)
-and in English, the cards chosen, the words, how it was given, whether it was
-kept private, and whether it was skipped. Exports only lay this out; none of
-them goes back to the database or the question bank.
+and in English, the cards chosen, the words, how it was given, and whether it
+was skipped. Exports only lay this out; none of them goes back to the database
+or the question bank.
+
+What the pupil kept private is decided here, once, for every export: a
+meeting-pack document ("left_out") holds no private answer at all, only how
+many there were; the document for the designated teacher and social worker
+alone ("only") holds nothing else. Who may have which is `access.shows_private`.
 """
 
 from sqlite_utils import Database
@@ -15,7 +20,9 @@ from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
 from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
+# What a document holds of the answers the pupil kept private.
+PRIVATE_CHOICES = ("left_out", "only")
 
 SOURCE_LABELS = {
     "card": _l("Chose a picture card"),
@@ -46,7 +53,9 @@ def _step_text(step: Step, answer: dict | None) -> dict:
     }
 
 
-def build(db: Database, section_id: int) -> dict:
+def build(db: Database, section_id: int, private: str = "left_out") -> dict:
+    if private not in PRIVATE_CHOICES:
+        raise ValueError(f"private must be one of {PRIVATE_CHOICES}")
     section = sections.get(db, section_id)
     pupil = pupils.get_unscoped(db, section["pupil_id"])
     meeting = next(
@@ -79,7 +88,7 @@ def build(db: Database, section_id: int) -> dict:
             for a in meetings.attendees(db, meeting["id"])
         ]
 
-    items = []
+    items, kept = [], []
     for step, seen, english in zip(steps, as_seen, in_english, strict=True):
         answer = saved.get(step.id)
         status = answer["status"] if answer else "not_reached"
@@ -88,6 +97,14 @@ def build(db: Database, section_id: int) -> dict:
             {**c, "label_en": e["label"]}
             for c, e in zip(seen["choices"], english["choices"], strict=True)
         ]
+        if (answer and answer["private"]) or step.question.always_private:
+            # Absent, not marked: only an answer with something in it counts.
+            if answered:
+                kept.append(step.id)
+            if private == "left_out" or not answered:
+                continue
+        elif private == "only":
+            continue
         items.append(
             {
                 "step": step.id,
@@ -106,8 +123,6 @@ def build(db: Database, section_id: int) -> dict:
                 if answered and answer["text"]
                 else None,
                 "sources": answers.sources(answer) if answered else [],
-                "private": bool(answer and answer["private"])
-                or step.question.always_private,
                 "target": {"id": step.target["id"], "text": step.target["text"]}
                 if step.target
                 else None,
@@ -146,6 +161,9 @@ def build(db: Database, section_id: int) -> dict:
             if any(i["pep_section"] == key for i in items)
         ],
         "answers": items,
+        # How many answers the pupil kept just for their designated teacher and
+        # social worker, which this document leaves out; 0 in theirs.
+        "private_answers_left_out": len(kept) if private == "left_out" else 0,
         "meeting_preferences": _preferences(items),
         "targets": [
             {

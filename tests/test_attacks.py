@@ -332,7 +332,7 @@ def test_exports_download_whatever_the_pep_reference(
 
 
 def test_an_export_that_fails_is_not_recorded(app, web, school, db, monkeypatch):
-    from pupilvoice import review
+    from pupilvoice import formats
 
     leo = school["pupils"]["Leo"]
     section, _ = add_section(
@@ -347,7 +347,7 @@ def test_an_export_that_fails_is_not_recorded(app, web, school, db, monkeypatch)
     def broken(*_args):
         raise RuntimeError("the PDF engine fell over")
 
-    monkeypatch.setattr(review, "render", broken)
+    monkeypatch.setattr(formats, "render", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert web.get(f"/staff/voice/{section}/export/pdf").status_code == 500
     assert db["exports"].count == 0

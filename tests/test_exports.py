@@ -20,9 +20,9 @@ from pupilvoice.paths import STATIC
 SCHEMA = json.loads(
     (Path(__file__).parent.parent / "docs" / "pep-voice.schema.json").read_text()
 )
-PRIVATE = "Private: only for the designated teacher and social worker"
 SCRIBED = "(written down by an adult in the pupil's words)"
-LEFT_OUT = "Some answers were kept just for the designated teacher and social worker."
+LEFT_OUT = "2 answers were kept just for the designated teacher and social worker."
+PRIVATE_STEPS = ["better_at", "private_note"]
 HOSTILE = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x")'
 
@@ -90,6 +90,12 @@ def doc(app, section_id):
     return build(app, section_id)
 
 
+@pytest.fixture
+def private_doc(app, section_id):
+    with app.app_context():
+        return voice.build(get_db(), section_id, private="only")
+
+
 def flat(text: str) -> str:
     """Text with every run of whitespace as one space: layout wraps lines anywhere."""
     return " ".join(text.split())
@@ -125,7 +131,12 @@ def test_the_journey_gave_every_kind_of_answer(doc):
     assert item(doc, "helps")["sources"] == ["typed"]
     assert item(doc, "hard")["status"] == "skipped"
     assert item(doc, "meeting_who")["status"] == "not_sure"
-    assert item(doc, "better_at")["private"] and item(doc, "private_note")["private"]
+    # What Ava kept private is not in the meeting pack's document at all.
+    assert [i["step"] for i in doc["answers"]] == [
+        s for s in JOURNEY if s not in PRIVATE_STEPS
+    ]
+    assert doc["private_answers_left_out"] == 2
+    assert "private" not in doc["answers"][0]
     assert doc["meeting_preferences"]["attend"] == "part"
     assert doc["meeting_preferences"]["views_shared_by"] == "read_out"
     assert [t["text"] for t in doc["targets"]] == ["Ava target one", "Ava target two"]
@@ -140,11 +151,14 @@ def test_json_follows_the_published_schema(app, doc):
     with app.app_context():
         out = exports.to_json(doc)
     assert "Ça va, mostly" in out  # not \u-escaped
-    assert out.startswith('{\n  "schema_version": "1.0.0"')
+    assert out.startswith('{\n  "schema_version": "2.0.0"')
     parsed = json.loads(out)
     Draft202012Validator(SCHEMA).validate(parsed)
     assert parsed == doc
     assert "words she took back" not in out
+    for words in PRIVATE_WORDS + PRIVATE_QUESTIONS:
+        assert words not in out
+    assert parsed["private_answers_left_out"] == 2
 
 
 def test_the_schema_refuses_what_to_json_never_emits(doc):
@@ -152,7 +166,7 @@ def test_the_schema_refuses_what_to_json_never_emits(doc):
     missing_version = {k: v for k, v in doc.items() if k != "schema_version"}
     assert not validator.is_valid(missing_version)
 
-    later_version = {**doc, "schema_version": "2.0.0"}
+    later_version = {**doc, "schema_version": "3.0.0"}
     assert not validator.is_valid(later_version)
 
     unknown_status = json.loads(json.dumps(doc))
@@ -162,6 +176,10 @@ def test_the_schema_refuses_what_to_json_never_emits(doc):
     skipped_with_words = json.loads(json.dumps(doc))
     item(skipped_with_words, "hard")["text"] = "words she took back"
     assert not validator.is_valid(skipped_with_words)
+
+    marked_private = json.loads(json.dumps(doc))
+    item(marked_private, "feel")["private"] = True
+    assert not validator.is_valid(marked_private)
 
     extra_field = json.loads(json.dumps(doc))
     extra_field["pupil"]["date_of_birth"] = "2019-01-01"
@@ -180,7 +198,7 @@ def csv_rows(app, doc) -> list[dict]:
 def test_csv_is_one_row_per_step(app, doc):
     rows = csv_rows(app, doc)
     assert list(rows[0]) == list(exports.CSV_COLUMNS)
-    assert [r["step"] for r in rows] == list(JOURNEY)
+    assert [r["step"] for r in rows] == [s for s in JOURNEY if s not in PRIVATE_STEPS]
     assert {r["preferred_name"] for r in rows} == {"Ava"}
     assert {r["pep_reference"] for r in rows} == {"PEP-Ava"}
     assert {r["meeting_date"] for r in rows} == {"2099-01-15"}
@@ -195,12 +213,12 @@ def test_csv_is_one_row_per_step(app, doc):
     assert going_well["sources"] == (
         "Chose a picture card; Written down by an adult, in the pupil's words"
     )
-    assert going_well["private"] == "no"
     assert by_step["hard"]["status"] == "Skipped"
     assert by_step["hard"]["text"] == ""
     assert by_step["meeting_who"]["status"] == "Not sure"
-    assert by_step["private_note"]["private"] == "yes"
-    assert by_step["private_note"]["text"] == "I miss my old school"
+    assert "private" not in rows[0]
+    for words in PRIVATE_WORDS + PRIVATE_QUESTIONS:
+        assert not any(words in value for r in rows for value in r.values())
 
 
 def test_csv_neutralises_a_formula_the_pupil_typed(app, doc):
@@ -237,12 +255,10 @@ def test_text_is_one_block_per_pep_section(app, doc):
     assert f"“{FORMULA}”\nHow it was given: Typed by the pupil" in texts["helps"]
     assert "Your target was: Ava target two. How did it go?" in texts["targets"]
     assert "Picture cards chosen: Some of it went well" in texts["targets"]
-    assert texts["hopes"].startswith(
-        f"[{PRIVATE}]\nQuestion: What would you like to get better at?"
-    )
     assert "Question: These people are coming" in texts["meeting"]
     assert "Not sure" in texts["meeting"]
-    assert f"[{PRIVATE}]\nQuestion: Is there anything" in texts["meeting"]
+    for words in PRIVATE_WORDS + PRIVATE_QUESTIONS:
+        assert words not in "".join(texts.values())
     assert "Question in English" not in "".join(texts.values())
 
 
@@ -256,8 +272,11 @@ def test_plain_text_has_a_header_and_every_section(app, doc):
     assert re.search(r"Completed: \d{1,2} \w+ \d{4} at \d\d:\d\d", header)
     for section in doc["sections"]:
         assert f"\n{section['title']}\n{'=' * len(section['title'])}\n" in text
-    for words in PUBLIC_WORDS + PRIVATE_WORDS:
+    for words in PUBLIC_WORDS:
         assert words in text
+    for words in PRIVATE_WORDS + PRIVATE_QUESTIONS:
+        assert words not in text
+    assert text.rstrip().endswith(LEFT_OUT)
 
 
 def test_an_unfinished_journey_says_what_was_not_reached(app, web, school, db):
@@ -278,7 +297,7 @@ def test_an_unfinished_journey_says_what_was_not_reached(app, web, school, db):
 # Word
 
 
-def test_word_has_every_answer_with_private_ones_marked(app, doc):
+def test_word_has_every_answer_but_the_private_ones(app, doc):
     word = docx_of(app, doc)
     facts = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows}
     assert facts["Pupil"] == "Ava"
@@ -301,15 +320,15 @@ def test_word_has_every_answer_with_private_ones_marked(app, doc):
         p.text: p for p in word.paragraphs if p.runs and p.runs[-1].bold and p.text
     }
     for step in JOURNEY:
-        question = item(doc, step)["question"]
-        marked = f"{PRIVATE}\n{question}"
-        assert question in questions or marked in questions, step
-    for question in PRIVATE_QUESTIONS:
-        assert f"{PRIVATE}\n{question}" in questions
+        if step not in PRIVATE_STEPS:
+            assert item(doc, step)["question"] in questions, step
+    for words in PRIVATE_WORDS + PRIVATE_QUESTIONS:
+        assert not any(words in line for line in lines), words
+    assert lines[-1] == LEFT_OUT
 
     after_hard = lines[lines.index("What is hard at school?") + 1]
     assert after_hard == "Skipped"
-    for words in PUBLIC_WORDS + PRIVATE_WORDS:
+    for words in PUBLIC_WORDS:
         assert any(line.startswith(f"“{words}”") for line in lines), words
     assert f"“I read every night” {SCRIBED}" in lines
     assert "Picture cards chosen: My friends; Clubs" in lines
@@ -354,8 +373,7 @@ def test_pdf_leaves_private_answers_out(app, doc):
     for section in doc["sections"]:
         assert section["title"] in text
 
-    public = [i for i in doc["answers"] if not i["private"]]
-    for answer in public:
+    for answer in doc["answers"]:
         assert flat(answer["question"]) in text, answer["step"]
     for words in PUBLIC_WORDS:
         assert f"“{words}”" in text
@@ -370,8 +388,36 @@ def test_pdf_leaves_private_answers_out(app, doc):
 
 
 def test_pdf_without_private_answers_says_nothing_of_them(app, doc):
-    doc["answers"] = [i for i in doc["answers"] if not i["private"]]
-    assert LEFT_OUT not in pdf_text(pdf_of(app, doc))
+    doc["private_answers_left_out"] = 0
+    assert "kept just for" not in pdf_text(pdf_of(app, doc))
+
+
+def test_one_private_answer_is_said_in_the_singular(app, doc):
+    doc["private_answers_left_out"] = 1
+    said = "1 answer was kept just for the designated teacher and social worker."
+    assert said in pdf_text(pdf_of(app, doc))
+
+
+def test_a_skipped_private_question_is_not_counted(app, web, school, db):
+    web.sign_in("teacher@ours.test")
+    start_pupil_mode(web, school["pupils"]["Leo"], "ks2")
+    answer(web, "feel", {"choice": "great"})
+    answer(web, "private_note", {"action": "skip", "text": "taken back"})
+    section_id = next(db.query("SELECT id FROM voice_sections"))["id"]
+    doc = build(app, section_id)
+    assert doc["private_answers_left_out"] == 0
+    assert "kept just for" not in pdf_text(pdf_of(app, doc))
+
+
+def test_the_private_pages_hold_only_what_was_kept_private(app, private_doc):
+    assert [i["step"] for i in private_doc["answers"]] == PRIVATE_STEPS
+    with app.test_request_context():
+        text = pdf_text(exports.to_pdf(private_doc, STATIC, private_only=True))
+    assert text.startswith("Kept just for the designated teacher and social worker")
+    for words in PRIVATE_WORDS:
+        assert f"“{words}”" in text
+    for words in PUBLIC_WORDS:
+        assert words not in text
 
 
 def test_pdf_draws_the_chosen_pictures_from_static_files_only(app, doc, monkeypatch):
@@ -393,8 +439,6 @@ def test_pdf_draws_the_chosen_pictures_from_static_files_only(app, doc, monkeypa
         for card in item(doc, step)["choices"]:
             png = card["image"].replace(".svg", ".png")
             assert f"{static}/img/pdf/{png}" in fetched
-    reading = item(doc, "better_at")["choices"][0]["image"].replace(".svg", ".png")
-    assert not any(url.endswith(reading) for url in fetched)  # private, so not drawn
     assert all(url.startswith(static + "/") for url in fetched)
 
     fetched.clear()

@@ -134,7 +134,13 @@ def test_reading_a_voice_under_a_held_lock_works_and_is_logged_once_it_lifts(
 
 # Pages that must write before they show anything: a download is recorded
 # before it leaves, and two-step set-up keeps its new secret on the server.
-MUST_WRITE_FIRST = {"review.export", "review.text", "account.two_step", "account.qr"}
+MUST_WRITE_FIRST = {
+    "review.export",
+    "review.export_private",
+    "review.text",
+    "account.two_step",
+    "account.qr",
+}
 
 
 def test_every_staff_page_answers_under_a_held_lock(app, school, db, lock):

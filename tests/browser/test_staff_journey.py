@@ -76,6 +76,10 @@ def test_the_social_worker_exports_and_records_the_import(browser, live):
     page.fill("#text", "Football with my friends")
     press(page, "Continue")
     while "/pupil/q/" in page.url:
+        if "private_note" in page.url:
+            page.fill("#text", "I worry about my nan")
+            press(page, "Continue")
+            continue
         press(page, "Skip this question")
     page.click('button:has-text("I\'ve finished")')
     end_pupil_mode(page)
@@ -89,11 +93,24 @@ def test_the_social_worker_exports_and_records_the_import(browser, live):
     document = docx.Document(download.value.path())
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     assert "Football with my friends" in paragraphs
+    # What Leo kept private is not in the meeting pack, only that it exists.
+    assert "I worry about my nan" not in paragraphs
+    assert "1 answer was kept just for the designated teacher" in paragraphs
+    assert "I worry about my nan" in page.inner_text(".summary")
+
+    with page.expect_download() as download:
+        page.click("text=Private answers (PDF)")
+    private = PdfReader(download.value.path())
+    assert "I worry about my nan" in " ".join(p.extract_text() for p in private.pages)
 
     page.click("text=Text to copy and paste")
     page.click("button[data-copy=copy-going_well]")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "Football with my friends" in copied
+    pasteable = " ".join(
+        page.locator("textarea").evaluate_all("els => els.map(e => e.value)")
+    )
+    assert "I worry about my nan" not in pasteable
     page.click("a.back-link")
     page.click("button:has-text('Mark as imported into the PEP')")
     assert "Imported into the PEP" in page.inner_text("main")
