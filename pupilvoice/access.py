@@ -72,6 +72,7 @@ RULES = {
     # A pupil's voice.
     "read_voice": Rule(EVERYONE),
     "add_note": Rule(EVERYONE),
+    "translate": Rule(CLOSE),
     "mark_reviewed": Rule(
         frozenset({"teacher"}),
         lambda s: _finished(s) and not s["reviewed_at"],

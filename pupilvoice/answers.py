@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from . import audit
 from .db import utcnow
 from .i18n import gettext as _
 from .journey import Step
@@ -130,3 +131,60 @@ def sources(answer: dict) -> list[str]:
 
 def first_unanswered(steps: list[Step], answers: dict[str, dict]) -> Step | None:
     return next((s for s in steps if s.id not in answers), None)
+
+
+def translate(
+    db: Database, section: dict, step_id: str, english: str, staff: dict
+) -> bool:
+    """Keep an adult's English translation beside the pupil's own words (which
+    are never changed); empty words take it away. False if there are no words
+    of the pupil's to translate."""
+    answer = for_step(db, section["id"], step_id)
+    if answer is None or answer["status"] != "answered" or not answer["text"]:
+        return False
+    with db.atomic():
+        if english:
+            db.execute(
+                """
+                INSERT INTO answer_translations
+                    (section_id, step, original, text, staff_id, by_name, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (section_id, step) DO UPDATE SET
+                    original = excluded.original, text = excluded.text,
+                    staff_id = excluded.staff_id, by_name = excluded.by_name,
+                    at = excluded.at
+                """,
+                [
+                    section["id"],
+                    step_id,
+                    answer["text"],
+                    english,
+                    staff["id"],
+                    staff["name"],
+                    utcnow(),
+                ],
+            )
+        else:
+            db.execute(
+                "DELETE FROM answer_translations WHERE section_id = ? AND step = ?",
+                [section["id"], step_id],
+            )
+        audit.record(
+            db,
+            staff["id"],
+            "translation_added" if english else "translation_removed",
+            section["pupil_id"],
+            step_id,
+        )
+    return True
+
+
+def translations(db: Database, section_id: int, saved: dict[str, dict]) -> dict:
+    """Each step's translation, where it still translates the words as saved."""
+    return {
+        row["step"]: row
+        for row in db.query(
+            "SELECT * FROM answer_translations WHERE section_id = ?", [section_id]
+        )
+        if row["step"] in saved and saved[row["step"]]["text"] == row["original"]
+    }

@@ -233,6 +233,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX voice_sections_retention ON voice_sections(imported_at);
         """,
     ),
+    (
+        # An adult's English beside a pupil's words in another language. It
+        # goes with the answer (deleted with it, by retention or otherwise),
+        # and keeps the words it translated, so a changed answer is not shown
+        # with a translation of what it used to say.
+        "0008_translations_of_pupils_words",
+        """
+        CREATE TABLE answer_translations (
+            section_id INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            original TEXT NOT NULL,
+            text TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id) ON DELETE SET NULL,
+            by_name TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (section_id, step),
+            FOREIGN KEY (section_id, step)
+                REFERENCES answers(section_id, step) ON DELETE CASCADE
+        );
+        """,
+    ),
 ]
 
 

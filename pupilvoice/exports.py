@@ -54,6 +54,8 @@ CSV_COLUMNS = (
     "choices_en",
     "text",
     "text_language",
+    "text_en",
+    "text_en_by",
     "sources",
     "completed_at",
     "supported_by",
@@ -103,6 +105,8 @@ def to_csv(doc: dict) -> str:
             "choices_en": "; ".join(c["label_en"] for c in item["choices"]),
             "text": item["text"],
             "text_language": item["text_language"] or "",
+            "text_en": item["text_en"]["text"] if item["text_en"] else "",
+            "text_en_by": _translated_by(item["text_en"]) if item["text_en"] else "",
             "sources": _sources(item),
             "completed_at": doc["voice"]["completed_at"] or "",
             "supported_by": _supported_by(doc),
@@ -377,6 +381,7 @@ def _view(item: dict, with_english: bool) -> dict:
             for c in item["choices"]
         ],
         "words": item["text"],
+        "translation": _translation(item["text_en"]),
         "scribed": "scribed" in item["sources"],
         "sources": _sources(item),
     }
@@ -395,7 +400,28 @@ def _answer_lines(view: dict) -> list[str]:
     if view["words"]:
         words = f"\u201c{view['words']}\u201d"
         lines.append(f"{words} {SCRIBED}" if view["scribed"] else words)
+    if view["translation"]:
+        lines.append(view["translation"])
     return lines
+
+
+def _translated_by(found: dict) -> str:
+    return _(
+        "translated by %(name)s, %(date)s",
+        name=found["by"],
+        date=format_date(datetime.fromisoformat(found["at"]), "long"),
+    )
+
+
+def _translation(found: dict | None) -> str | None:
+    """An adult's English beside the pupil's words, saying whose it is."""
+    if not found:
+        return None
+    return _(
+        "In English (%(by)s): \u201c%(text)s\u201d",
+        by=_translated_by(found),
+        text=found["text"],
+    )
 
 
 def _given(view: dict) -> str:

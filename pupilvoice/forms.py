@@ -20,6 +20,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     Regexp,
     ValidationError,
 )
@@ -205,6 +206,18 @@ class TargetForm(Form):
         validators=[
             DataRequired(_l("Enter the target from the last PEP")),
             Length(max=300, message=_l("Target must be 300 characters or fewer")),
+        ],
+    )
+
+
+class TranslationForm(Form):
+    text = TextAreaField(
+        _l("In English"),
+        validators=[
+            Optional(),
+            Length(
+                max=4000, message=_l("Translation must be 4,000 characters or fewer")
+            ),
         ],
     )
 

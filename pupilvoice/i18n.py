@@ -21,6 +21,16 @@ LANGUAGE_NAMES = {
     "pl": "Polski",
     "ps": "پښتو",
 }
+# Each language's name in English, for staff pages and exports, which give both:
+# "Pashto (پښتو)".
+ENGLISH_NAMES = {
+    "en": "English",
+    "cy": "Welsh",
+    "ar": "Arabic",
+    "uk": "Ukrainian",
+    "pl": "Polish",
+    "ps": "Pashto",
+}
 RIGHT_TO_LEFT = frozenset({"ar", "ps", "fa", "ckb", "ur"})
 
 babel = Babel()
@@ -154,3 +164,10 @@ def init_app(app) -> None:
     app.context_processor(page_language)
     app.teardown_request(forget_catalogue)
     app.teardown_appcontext(forget_catalogue)
+
+
+def language_label(code: str) -> str:
+    """A language named in English and in its own script, for adults."""
+    english = ENGLISH_NAMES.get(code, code)
+    own = LANGUAGE_NAMES.get(code)
+    return f"{english} ({own})" if own and own != english else english

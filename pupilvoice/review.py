@@ -17,10 +17,20 @@ from flask import (
     url_for,
 )
 
-from . import access, answers, audit, exports, formats, meetings, sections, voice
+from . import (
+    access,
+    answers,
+    audit,
+    exports,
+    formats,
+    i18n,
+    meetings,
+    sections,
+    voice,
+)
 from .access import requires
 from .db import get_db
-from .forms import NoteForm
+from .forms import NoteForm, TranslationForm
 from .journey import steps_for
 
 bp = Blueprint("review", __name__, url_prefix="/staff/voice/<int:section_id>")
@@ -28,7 +38,7 @@ bp = Blueprint("review", __name__, url_prefix="/staff/voice/<int:section_id>")
 
 @bp.get("/")
 @requires("read_voice")
-def read(section_id, note_form=None):
+def read(section_id, note_form=None, translation_form=None):
     section, pupil = g.target.section, g.target.pupil
     db = get_db()
     audit.record_read(db, g.staff["id"], "viewed_answers", pupil["id"])
@@ -39,6 +49,7 @@ def read(section_id, note_form=None):
         step: access.as_shown(g.staff, answer)
         for step, answer in answers.for_section(db, section_id).items()
     }
+    shown = {step: a for step, a in saved.items() if a["text"]}
     return render_template(
         "staff/review.html",
         pupil=pupil,
@@ -52,8 +63,11 @@ def read(section_id, note_form=None):
         status_labels=sections.STATUS_LABELS,
         formats=formats.FORMATS.values(),
         has_private=any(a and a["private"] for a in saved.values()),
+        translations=answers.translations(db, section_id, shown),
+        translation_form=translation_form,
+        language_label=i18n.language_label,
         note_form=note_form or NoteForm(formdata=None),
-    ), (400 if note_form and note_form.errors else 200)
+    ), (400 if any(f and f.errors for f in (note_form, translation_form)) else 200)
 
 
 @bp.post("/notes")
@@ -64,6 +78,19 @@ def add_note(section_id):
         return read(section_id=section_id, note_form=form)
     sections.add_note(get_db(), g.target.section, g.staff, form.text.data.strip())
     return redirect(url_for(".read", section_id=section_id, _anchor="notes"))
+
+
+@bp.post("/translations/<step_id>")
+@requires("translate")
+def translate(section_id, step_id):
+    form = TranslationForm()
+    if not form.validate_on_submit():
+        form.step_id = step_id
+        return read(section_id=section_id, translation_form=form)
+    english = (form.text.data or "").strip()
+    if not answers.translate(get_db(), g.target.section, step_id, english, g.staff):
+        abort(404)
+    return redirect(url_for(".read", section_id=section_id, _anchor=f"step-{step_id}"))
 
 
 @bp.post("/reviewed")

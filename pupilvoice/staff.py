@@ -30,7 +30,7 @@ def talk_flags():
 
 
 def language_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.available()]
+    return [SelectChoice(code, i18n.language_label(code)) for code in i18n.available()]
 
 
 @bp.get("/pupils", endpoint="pupils")

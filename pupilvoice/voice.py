@@ -15,7 +15,7 @@ alone ("only") holds nothing else. Who may have which is `access.shows_private`.
 from sqlite_utils import Database
 
 from . import answers, meetings, pupils, sections
-from .i18n import LANGUAGE_NAMES, REGIONAL, force_locale
+from .i18n import REGIONAL, force_locale, language_label
 from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
 from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
@@ -63,6 +63,7 @@ def build(db: Database, section_id: int, private: str = "left_out") -> dict:
     )
     targets = meetings.targets(db, meeting["id"])
     saved = answers.for_section(db, section_id)
+    translated = answers.translations(db, section_id, saved)
     supporter = next(
         db.query(
             "SELECT name, role FROM staff WHERE id = ?", [section["supported_by_id"]]
@@ -122,6 +123,7 @@ def build(db: Database, section_id: int, private: str = "left_out") -> dict:
                 "text_language": answer["language"]
                 if answered and answer["text"]
                 else None,
+                "text_en": _translation(translated.get(step.id)) if answered else None,
                 "sources": answers.sources(answer) if answered else [],
                 "target": {"id": step.target["id"], "text": step.target["text"]}
                 if step.target
@@ -149,7 +151,7 @@ def build(db: Database, section_id: int, private: str = "left_out") -> dict:
             "band": section["band"],
             "band_label": band_label,
             "language": language,
-            "language_name": LANGUAGE_NAMES.get(language, language),
+            "language_name": language_label(language),
             "started_at": section["started_at"],
             "completed_at": section["finished_at"],
             "supported_by": supporter,
@@ -176,6 +178,13 @@ def build(db: Database, section_id: int, private: str = "left_out") -> dict:
             if i["target"]
         ],
     }
+
+
+def _translation(found: dict | None) -> dict | None:
+    """An adult's English beside the pupil's words: what, by whom, when."""
+    if found is None:
+        return None
+    return {"text": found["text"], "by": found["by_name"], "at": found["at"]}
 
 
 def _preferences(items: list[dict]) -> dict:

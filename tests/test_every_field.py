@@ -80,6 +80,17 @@ def values(db, school):
     db["talk_flags"].insert(
         {"section_id": section, "raised_at": "2026-01-01T00:00:00+00:00"}
     )
+    # Words in another language, which the teacher can translate.
+    db["answers"].insert(
+        {
+            "section_id": section,
+            "step": "going_well",
+            "status": "answered",
+            "text": "Dobrze",
+            "language": "pl",
+            "updated_at": "2026-01-01T00:00:00+00:00",
+        }
+    )
     db["outcomes"].insert(
         {
             "meeting_id": meeting,

@@ -350,7 +350,7 @@ def test_word_shows_the_english_question_beneath_another_language(app, section_i
     assert all(run.italic for run in beneath.runs)
     assert "Picture cards chosen: Dobrze (Good)" in lines
     facts = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows}
-    assert facts["Answered in"] == "Polski"
+    assert facts["Answered in"] == "Polish (Polski)"
 
 
 # PDF

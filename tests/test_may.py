@@ -50,6 +50,8 @@ FORM = {
     "end": "2026-02-01",
     "days": "365",
 }
+# Translations are of a pupil's words: the walk's voice has words to translate.
+WORDS = {"text": "Dobrze", "language": "pl"}
 ADMITTED = {"GET": {200}, "POST": {200, 302, 400}}
 
 
@@ -90,11 +92,13 @@ def ids_for(db, pupil_id, stage):
             "step": "feel",
             "status": "answered",
             "choices": '["good"]',
-            "language": "en",
+            "text": WORDS["text"],
+            "language": WORDS["language"],
             "updated_at": NOW,
         }
     )
     return {
+        "step_id": "feel",
         "pupil_id": pupil_id,
         "meeting_id": meeting,
         "section_id": section,
@@ -240,6 +244,7 @@ def test_a_page_offers_only_what_its_route_allows(app, db, school, role, stage):
         ("review.export_private", "export_private"),
         ("staff.start_pupil_mode", "hand_over"),
         ("staff.add_pupil", "add_pupil"),
+        ("review.translate", "translate"),
     ]:
         assert (endpoint in offered) == access.may(staff, action, section), (
             role,
