@@ -18,7 +18,6 @@ from wtforms import SelectChoice
 
 from . import audit, exports, formats, retention, sections
 from .access import requires
-from .auth import find_staff
 from .db import get_db
 from .forms import (
     AuditFilterForm,
@@ -108,16 +107,7 @@ def add_staff():
     db = get_db()
     form = StaffForm()
     form.school.choices = _school_choices(db)
-    valid = form.validate_on_submit()
-    if valid and form.role.data == "teacher" and not form.school.data:
-        form.school.errors.append(_("Choose the designated teacher's school"))
-        valid = False
-    if valid and find_staff(form.email.data):
-        form.email.errors.append(
-            _("Someone already has an account with that email address")
-        )
-        valid = False
-    if not valid:
+    if not form.validate_on_submit():
         return home(staff_form=form)
     db["staff"].insert(
         {
@@ -139,11 +129,6 @@ def add_staff():
 def export_range():
     form = ExportRangeForm()
     if not form.validate_on_submit():
-        return home(export_form=form)
-    if form.end.date < form.start.date:
-        form.end.errors.append(
-            _("The last date must be the same as or after the first")
-        )
         return home(export_form=form)
     db = get_db()
     ids = sections.finished_between(

@@ -256,6 +256,12 @@ class ExportRangeForm(Form):
     start = DateText(_l("From"), _l("Enter the first date"))
     end = DateText(_l("To"), _l("Enter the last date"))
 
+    def validate_end(self, field):
+        if self.start.date and field.date and field.date < self.start.date:
+            raise ValidationError(
+                _l("The last date must be the same as or after the first")
+            )
+
 
 class SchoolForm(Form):
     name = StringField(
@@ -300,6 +306,19 @@ class StaffForm(Form):
             Length(max=200, message=_l("Password must be 200 characters or fewer")),
         ],
     )
+
+    def validate_school(self, field):
+        if self.role.data == "teacher" and not field.data:
+            raise ValidationError(_l("Choose the designated teacher's school"))
+
+    def validate_email(self, field):
+        # Imported here: sign-in's module imports these forms.
+        from .auth import find_staff
+
+        if field.data and find_staff(field.data):
+            raise ValidationError(
+                _l("Someone already has an account with that email address")
+            )
 
 
 class WholeNumber(IntegerField):

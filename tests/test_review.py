@@ -185,3 +185,22 @@ def test_the_admin_adds_schools_and_accounts(app, school, db):
     new = Browserless(app.test_client())
     new.sign_in("dt@hillside.test", "a long first password")
     assert "You have no pupils yet." in new.get("/staff/pupils").text
+
+
+def test_an_account_needs_a_school_for_a_teacher_and_a_new_email(app, db, school):
+    admin = Browserless(app.test_client())
+    admin.sign_in("admin@council.test")
+    admin.get("/admin/")
+    form = {
+        "name": "New Teacher",
+        "email": "teacher@ours.test",
+        "role": "teacher",
+        "school": "0",
+        "password": "a long first password",
+    }
+    before = db["staff"].count
+    refused = admin.post("/admin/staff", form)
+    assert refused.status_code == 400
+    assert "Choose the designated teacher's school" in refused.text
+    assert "Someone already has an account with that email address" in refused.text
+    assert db["staff"].count == before
