@@ -13,7 +13,7 @@ from . import answers, meetings, pupils, sections
 from .i18n import LANGUAGE_NAMES, REGIONAL, force_locale
 from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
-from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
+from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS
 
 SCHEMA_VERSION = "1.0.0"
 
@@ -74,7 +74,7 @@ def build(db: Database, section_id: int) -> dict:
             {
                 "name": a["name"],
                 "role": a["role"],
-                "role_label": str(ROLES.get(a["role"], ROLES["other"])[0]),
+                "role_label": a["role_label"],
             }
             for a in meetings.attendees(db, meeting["id"])
         ]
