@@ -15,7 +15,7 @@ from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
 from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 SOURCE_LABELS = {
     "card": _l("Chose a picture card"),
