@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from jsonschema import Draft202012Validator
 
-from pupilvoice import exports, voice
+from pupilvoice import demo, exports, voice
 from pupilvoice.db import get_db
 from pupilvoice.journey import steps_for
 from pupilvoice.paths import STATIC
@@ -229,3 +229,17 @@ def test_the_new_answers_are_in_every_export(app, doc):
     assert "I passed my theory test" in texts["going_well"]
     for words in SAID[3:]:
         assert words in texts["meeting"], words
+
+
+def test_the_demo_pupils_answer_the_new_questions_with_real_cards(app):
+    with app.test_request_context():
+        for name, given in demo.ANSWERS.items():
+            steps = {s.id: s for s in steps_for(demo.BANDS[name], [])}
+            for step, _status, cards, _words, _private in given:
+                if step.startswith("target-"):
+                    continue
+                assert step in steps, (name, step)
+                assert {c.id for c in steps[step].cards} >= set(cards), (name, step)
+    finished = [dict.fromkeys(s for s, *_ in demo.ANSWERS[n]) for n in demo.FINISHED]
+    for steps in finished:
+        assert set(COUNCIL_QUESTIONS) <= set(steps)
