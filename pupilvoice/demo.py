@@ -56,6 +56,7 @@ ANSWERS = {
             "I like the sandpit",
             False,
         ),
+        ("proud", "answered", ["kind", "brave"], "I went down the big slide", False),
         ("hard", "skipped", [], "", False),
         ("helps", "answered", ["teacher"], "Miss Khan helps me with reading", False),
         ("target-0", "answered", ["went_well"], "", False),
@@ -65,6 +66,9 @@ ANSWERS = {
         ("meeting_who", "skipped", [], "", False),
         ("meeting_come", "answered", ["part"], "", False),
         ("meeting_share", "answered", ["trusted_adult"], "Miss Khan", False),
+        ("speak_for_me", "answered", ["teacher"], "That I like my class", False),
+        ("meeting_time", "answered", ["morning"], "Not at playtime", False),
+        ("anything_else", "skipped", [], "", False),
         ("private_note", "skipped", [], "", True),
     ],
     "Leo": [
@@ -76,6 +80,7 @@ ANSWERS = {
             "Football club on Tuesdays",
             False,
         ),
+        ("proud", "answered", ["trying_hard", "prize"], "Star of the week", False),
         (
             "hard",
             "answered",
@@ -92,6 +97,15 @@ ANSWERS = {
         ("meeting_come", "answered", ["all"], "", False),
         ("meeting_share", "answered", ["myself"], "", False),
         (
+            "speak_for_me",
+            "answered",
+            ["trusted_adult"],
+            "Mr Patel can say I want to stay in football club",
+            False,
+        ),
+        ("meeting_time", "answered", ["afternoon"], "Not in PE on Thursday", False),
+        ("anything_else", "answered", ["fun"], "I got a new bike", False),
+        (
             "private_note",
             "answered",
             [],
@@ -106,6 +120,7 @@ ANSWERS = {
     "Amir": [
         ("feel", "answered", ["good"], "", False),
         ("going_well", "answered", ["friends"], "زه فوټبال خوښوم", False),
+        ("proud", "answered", ["learning"], "اوس انګلیسي ښه وایم", False),
         ("hard", "answered", ["lesson"], "انګلیسي ژبه ګرانه ده", False),
         ("helps", "answered", ["teacher", "extra_help"], "", False),
         ("target-0", "answered", ["went_well"], "", False),
@@ -116,6 +131,9 @@ ANSWERS = {
         ("meeting_who", "skipped", [], "", False),
         ("meeting_come", "answered", ["all"], "", False),
         ("meeting_share", "answered", ["read_out"], "", False),
+        ("speak_for_me", "not_sure", [], "", False),
+        ("meeting_time", "answered", ["morning"], "", False),
+        ("anything_else", "skipped", [], "", False),
         ("private_note", "skipped", [], "", True),
     ],
 }

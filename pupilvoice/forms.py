@@ -26,8 +26,8 @@ from wtforms.validators import (
 )
 
 from .i18n import lazy_gettext as _l
-from .questions import BAND_NAMES, ROLES
-from .roles import STAFF_ROLES
+from .questions import BAND_NAMES
+from .roles import ATTENDEE_ROLES, STAFF_ROLES
 from .text import clean
 
 
@@ -114,7 +114,7 @@ class AttendeeForm(Form):
     )
     role = Choice(
         _l("Role"),
-        [(key, label) for key, (label, _image) in ROLES.items()],
+        ATTENDEE_ROLES.items(),
         _l("Choose the role of the person coming"),
     )
 

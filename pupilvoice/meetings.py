@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from .db import utcnow
 from .i18n import lazy_gettext as _l
 from .questions import ROLES
+from .roles import ATTENDEE_ROLES
 
 # The preparation checklist from the Virtual School's PEP meeting guidance.
 CHECKLIST = {
@@ -57,14 +58,18 @@ def current_meeting(db: Database, pupil_id: int) -> dict | None:
 
 
 def attendees(db: Database, meeting_id: int) -> list[dict]:
+    """Each person with their role as the adults call it (`role_label`) and as
+    the pupil is told it (`role_for_pupil`), in the language in force."""
     people = list(
         db.query(
             "SELECT * FROM attendees WHERE meeting_id = ? ORDER BY id", [meeting_id]
         )
     )
     for person in people:
-        label, image = ROLES.get(person["role"], ROLES["other"])
-        person["role_label"] = str(label)
+        role = person["role"] if person["role"] in ROLES else "other"
+        words, image = ROLES[role]
+        person["role_label"] = str(ATTENDEE_ROLES[role])
+        person["role_for_pupil"] = str(words)
         person["image"] = image
     return people
 

@@ -101,6 +101,15 @@ FACES = (
     card("bad", _l("Really bad"), "1f622", ("ks2", "ks34", "post16")),
 )
 
+# A card that more than one question offers is the same card everywhere: the
+# same words and the same picture, so a child who cannot read knows it again.
+TEACHER = card("teacher", _l("A teacher"), "1f9d1-200d-1f3eb")
+TRUSTED_ADULT = card("trusted_adult", _l("An adult I trust"), "1f917")
+# Plain words: "carer" would tell a classmate who reads the screen.
+LIVE_WITH = card("carer", _l("Someone I live with"), "1f3e0")
+COURSE = card("course", _l("My course or training"), "1f4d8", ("post16",))
+YOUNGER_AND_KS34 = ("early", "ks2", "ks34")
+
 TARGET_CARDS = (
     card("went_well", _l("It went well"), "1f31f"),
     card("some", _l("Some of it went well"), "26c5"),
@@ -135,7 +144,7 @@ BANK: tuple[Question, ...] = (
         cards=(
             card("friends", _l("My friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
             card("lesson", _l("A lesson I enjoy"), "1f4da"),
-            card("teacher", _l("A teacher"), "1f9d1-200d-1f3eb"),
+            TEACHER,
             card("clubs", _l("Clubs"), "1f3a8"),
             card("sport", _l("Sport"), "26bd"),
             card("reading", _l("Reading"), "1f4d6"),
@@ -144,6 +153,27 @@ BANK: tuple[Question, ...] = (
             card("music", _l("Music"), "1f3b5"),
             card("progress", _l("My grades are getting better"), "1f4c8", OLDER),
             card("work", _l("Work experience"), "1f4bc", ("post16",)),
+            COURSE,
+        ),
+    ),
+    Question(
+        id="proud",
+        pep_section="going_well",
+        kind="cards",
+        prompts=every_band(_l("What are you proud of?")),
+        hints={
+            "early": _l("Choose as many pictures as you like."),
+            "ks2": _l("Choose as many pictures as you like."),
+            "ks34": _l("It can be something at school or out of school."),
+            "post16": _l("It can be in your studies, at work or at home."),
+        },
+        cards=(
+            card("trying_hard", _l("Trying hard"), "1f4aa"),
+            card("kind", _l("Being kind"), "1faf6"),
+            card("learning", _l("Learning something new"), "1f4a1"),
+            card("brave", _l("Being brave"), "1f981"),
+            card("prize", _l("Winning a prize"), "1f3c6"),
+            card("passed", _l("Passing an exam or a course"), "1f4dc", OLDER),
         ),
     ),
     Question(
@@ -163,7 +193,10 @@ BANK: tuple[Question, ...] = (
             card("worried", _l("Feeling worried"), "1f61f"),
             card("noise", _l("Noise"), "1f50a"),
             card("homework", _l("Homework"), "1f4dd", ("ks2", "ks34", "post16")),
-            card("getting_there", _l("Getting to school"), "1f68c"),
+            card("getting_there", _l("Getting to school"), "1f68c", YOUNGER_AND_KS34),
+            card("travel", _l("Getting to college or work"), "1f686", ("post16",)),
+            card("money", _l("Money"), "1f4b7", ("post16",)),
+            card("housing", _l("A place to live"), "1f3d8", ("post16",)),
             card("concentrating", _l("Concentrating"), "1f300"),
             card("tests", _l("Tests and exams"), "1f5d2", ("ks2", "ks34", "post16")),
             card("tired", _l("Feeling tired"), "1f634"),
@@ -181,10 +214,11 @@ BANK: tuple[Question, ...] = (
         },
         hints=PICTURES_OR_WORDS,
         cards=(
-            card("teacher", _l("A teacher"), "1f9d1-200d-1f3eb"),
-            card("trusted_adult", _l("An adult I trust"), "1f917"),
+            TEACHER,
+            TRUSTED_ADULT,
             card("friends", _l("My friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
-            card("carer", _l("My carer"), "1f3e0"),
+            LIVE_WITH,
+            card("adviser", _l("My personal adviser"), "1f5fa", ("post16",)),
             card("quiet_place", _l("A quiet place"), "1f33f"),
             card("talk", _l("Time to talk"), "1f4ac"),
             card("extra_help", _l("Extra help with my work"), "270d"),
@@ -217,14 +251,26 @@ BANK: tuple[Question, ...] = (
         },
         hints=PICTURES_OR_WORDS,
         cards=(
-            card("reading", _l("Reading"), "1f4d6"),
-            card("writing", _l("Writing"), "270d"),
+            card("reading", _l("Reading"), "1f4d6", YOUNGER_AND_KS34),
+            card("writing", _l("Writing"), "270d", YOUNGER_AND_KS34),
             card("maths", _l("Maths"), "1f522"),
-            card("science", _l("Science"), "1f52c"),
-            card("friends", _l("Making friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
-            card("sport", _l("Sport"), "26bd"),
-            card("art", _l("Art"), "1f3a8"),
-            card("music", _l("Music"), "1f3b5"),
+            card("science", _l("Science"), "1f52c", YOUNGER_AND_KS34),
+            card(
+                "friends",
+                _l("Making friends"),
+                "1f9d1-200d-1f91d-200d-1f9d1",
+                YOUNGER_AND_KS34,
+            ),
+            card("sport", _l("Sport"), "26bd", YOUNGER_AND_KS34),
+            card("art", _l("Art"), "1f3a8", YOUNGER_AND_KS34),
+            card("music", _l("Music"), "1f3b5", YOUNGER_AND_KS34),
+            # Post-16: their course, work, and living on their own.
+            COURSE,
+            card("work_ready", _l("Getting ready for work"), "1f454", ("post16",)),
+            card("cooking", _l("Cooking"), "1f373", ("post16",)),
+            card("managing_money", _l("Managing money"), "1fa99", ("post16",)),
+            card("travel_alone", _l("Travelling on my own"), "1f3ab", ("post16",)),
+            card("living_alone", _l("Living on my own"), "1f511", ("post16",)),
         ),
     ),
     Question(
@@ -328,6 +374,90 @@ BANK: tuple[Question, ...] = (
         ),
     ),
     Question(
+        id="speak_for_me",
+        pep_section="meeting",
+        kind="cards",
+        prompts={
+            "early": _l(
+                "Is there something you want a grown-up to say for you at the meeting? Who?"
+            ),
+            "ks2": _l(
+                "Is there something you want a grown-up to say for you at the meeting? Who?"
+            ),
+            "ks34": _l(
+                "Is there anything you would like an adult to say for you at the meeting? Who should say it?"
+            ),
+            "post16": _l(
+                "Is there anything you would like an adult to say for you at the meeting? Who should say it?"
+            ),
+        },
+        hints={
+            "early": _l("Choose who. Then tell them what to say."),
+            "ks2": _l("Choose who. Then tell them what to say."),
+            "ks34": _l("Write what they should say, and who should say it."),
+            "post16": _l("Write what they should say, and who should say it."),
+        },
+        cards=(TEACHER, TRUSTED_ADULT, LIVE_WITH),
+    ),
+    Question(
+        id="meeting_time",
+        pep_section="meeting",
+        kind="cards",
+        prompts={
+            "early": _l("When is a good time for your meeting?"),
+            "ks2": _l("When is a good time for your meeting?"),
+            "ks34": _l("When would be a good time for your meeting?"),
+            "post16": _l("When would be a good time for your meeting?"),
+        },
+        # Children ask not to be taken out of a lesson they love.
+        hints={
+            "early": _l("Is there something you do not want to miss? Tell us."),
+            "ks2": _l(
+                "Is there a lesson or something you do not want to miss? Tell us."
+            ),
+            "ks34": _l("Tell us about any lesson or club you do not want to miss."),
+            "post16": _l(
+                "Tell us about any class, work or plans you do not want to miss."
+            ),
+        },
+        cards=(
+            card("morning", _l("In the morning"), "1f305"),
+            card("afternoon", _l("In the afternoon"), "1f31e"),
+            card("end_of_day", _l("At the end of the day"), "1f306"),
+        ),
+    ),
+    Question(
+        id="anything_else",
+        pep_section="meeting",
+        kind="cards",
+        prompts={
+            "early": _l(
+                "Is there anything else you want the grown-ups at your meeting to know?"
+            ),
+            "ks2": _l(
+                "Is there anything else you want the grown-ups at your meeting to know?"
+            ),
+            "ks34": _l(
+                "Is there anything else you want the people at your meeting to know?"
+            ),
+            "post16": _l(
+                "Is there anything else you want the people at your meeting to know?"
+            ),
+        },
+        hints={
+            "early": _l("Choose a picture, or tell your grown-up."),
+            "ks2": _l("Choose a picture, or say it in your own words."),
+            "ks34": _l("Write as much or as little as you like."),
+            "post16": _l("Write as much or as little as you like."),
+        },
+        cards=(
+            card("family", _l("My family"), "1f46a"),
+            card("home", _l("Home"), "1f6cb"),
+            card("fun", _l("Things I do for fun"), "1fa81"),
+            card("health", _l("My health"), "1fa79"),
+        ),
+    ),
+    Question(
         id="private_note",
         pep_section="meeting",
         kind="text",
@@ -340,10 +470,10 @@ BANK: tuple[Question, ...] = (
                 "Is there anything you want only your teacher and social worker to know?"
             ),
             "ks34": _l(
-                "Is there anything you want to keep between you, your designated teacher and your social worker?"
+                "Is there anything you want to keep between you, your teacher and your social worker?"
             ),
             "post16": _l(
-                "Is there anything you want to keep between you, your designated teacher and your social worker?"
+                "Is there anything you want to keep between you, your teacher and your social worker?"
             ),
         },
         hints=every_band(
@@ -356,13 +486,24 @@ BANK: tuple[Question, ...] = (
 
 QUESTIONS = {q.id: q for q in BANK}
 
-# Which picture goes with each role of a person coming to the meeting.
+# Who is coming to the meeting, as the pupil is told it beside each name: in
+# words a five-year-old knows, never a job title that says the child is in care
+# (docs/pupil-words.md). Staff see the titles: roles.ATTENDEE_ROLES.
 ROLES = {
-    "designated_teacher": (_l("Designated teacher"), "1f9d1-200d-1f3eb.svg"),
-    "carer": (_l("Carer"), "1f3e0.svg"),
-    "social_worker": (_l("Social worker"), "1f9d1-200d-1f4bc.svg"),
-    "virtual_school": (_l("Virtual School"), "1f3eb.svg"),
-    "iro": (_l("Independent reviewing officer"), "1f9d1-200d-2696-fe0f.svg"),
-    "educational_psychologist": (_l("Educational psychologist"), "1f9e0.svg"),
+    "designated_teacher": (
+        _l("A teacher who helps you at school"),
+        "1f9d1-200d-1f3eb.svg",
+    ),
+    "carer": (_l("Someone you live with"), "1f3e0.svg"),
+    "social_worker": (_l("Your social worker"), "1f9d1-200d-1f4bc.svg"),
+    "virtual_school": (_l("Someone who helps your school to help you"), "1f3eb.svg"),
+    "iro": (
+        _l("Someone who checks you get the help you need"),
+        "1f9d1-200d-2696-fe0f.svg",
+    ),
+    "educational_psychologist": (
+        _l("Someone who finds out how you learn best"),
+        "1f9e0.svg",
+    ),
     "other": (_l("Someone else"), "1f464.svg"),
 }

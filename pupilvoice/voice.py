@@ -18,7 +18,7 @@ from . import answers, meetings, pupils, sections
 from .i18n import REGIONAL, force_locale, language_label
 from .i18n import lazy_gettext as _l
 from .journey import Step, steps_for
-from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS, ROLES
+from .questions import BAND_NAMES, PEP_SECTIONS, QUESTIONS
 
 SCHEMA_VERSION = "2.0.0"
 # What a document holds of the answers the pupil kept private.
@@ -84,7 +84,7 @@ def build(db: Database, section_id: int, private: str = "left_out") -> dict:
             {
                 "name": a["name"],
                 "role": a["role"],
-                "role_label": str(ROLES.get(a["role"], ROLES["other"])[0]),
+                "role_label": a["role_label"],
             }
             for a in meetings.attendees(db, meeting["id"])
         ]

@@ -34,6 +34,7 @@ JOURNEY = {
         "text": "I like painting with Mia",
         "scribed": "yes",
     },
+    "proud": {"choice": "brave"},
     "hard": {"action": "skip", "text": "words she took back"},
     "helps": {"text": FORMULA},
     "target-1": {"choice": "went_well", "text": "I read every night", "scribed": "yes"},
@@ -48,6 +49,9 @@ JOURNEY = {
     "meeting_who": {"action": "not_sure"},
     "meeting_come": {"choice": "part"},
     "meeting_share": {"choice": "read_out"},
+    "speak_for_me": {"action": "skip"},
+    "meeting_time": {"choice": "morning"},
+    "anything_else": {"action": "not_sure"},
     "private_note": {"text": "I miss my old school", "scribed": "yes"},
 }
 PRIVATE_WORDS = ["I want to read to my little brother", "I miss my old school"]

@@ -52,6 +52,14 @@ def test_a_pupil_answers_their_whole_voice_section(page, live, band):
         page.fill("#text", "Science, and my tutor listens")
     press(page, "Continue")
 
+    # What I'm proud of: a picture for the young, words for the older.
+    assert step_id(page) == "proud"
+    if mode == "cards":
+        tap_card(page, "brave")
+    else:
+        page.fill("#text", "Finishing my project")
+    press(page, "Continue")
+
     # What is hard: skipped.
     assert step_id(page) == "hard"
     press(page, "Skip this question")
@@ -70,6 +78,7 @@ def test_a_pupil_answers_their_whole_voice_section(page, live, band):
     assert page.is_checked("#private")
     page.click("a.back-link")
     page.click("a.back-link")
+    page.click("a.back-link")
     assert step_id(page) == "going_well"
     if mode == "cards":
         assert page.is_checked("#choice-friends")
@@ -80,13 +89,17 @@ def test_a_pupil_answers_their_whole_voice_section(page, live, band):
     press(page, "Continue")
     press(page, "Continue")
     press(page, "Continue")
+    press(page, "Continue")
 
     # The last targets, the hopes and the meeting.
     while "/pupil/q/" in page.url:
         current = step_id(page)
         if current == "meeting_who":
             people = page.inner_text(".people")
-            assert "Tess Teacher" in people and "Designated teacher" in people
+            # Each role in words a five-year-old knows, never a job title.
+            assert "Tess Teacher" in people
+            assert "A teacher who helps you at school" in people
+            assert "Designated teacher" not in people
         if current == "meeting_come":
             tap_card(page, "part")
             press(page, "Continue")
@@ -116,6 +129,10 @@ def test_a_pupil_answers_their_whole_voice_section(page, live, band):
         assert answers["going_well"]["text"] == "Drawing with Sam"
     else:
         assert answers["going_well"]["text"] == "Science, and my tutor listens"
+    if mode == "cards":
+        assert json.loads(answers["proud"]["choices"]) == ["brave"]
+    else:
+        assert answers["proud"]["text"] == "Finishing my project"
     assert answers["hard"]["status"] == "skipped"
     assert answers["helps"]["private"] == 1
     assert json.loads(answers["meeting_come"]["choices"]) == ["part"]
