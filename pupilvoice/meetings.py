@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from .db import utcnow
 from .i18n import lazy_gettext as _l
-from .questions import ROLES
+from .questions import ROLES, ROLES_FOR_PUPILS
 
 # The preparation checklist from the Virtual School's PEP meeting guidance.
 CHECKLIST = {
@@ -63,8 +63,10 @@ def attendees(db: Database, meeting_id: int) -> list[dict]:
         )
     )
     for person in people:
-        label, image = ROLES.get(person["role"], ROLES["other"])
+        role = person["role"] if person["role"] in ROLES else "other"
+        label, image = ROLES[role]
         person["role_label"] = str(label)
+        person["role_for_pupil"] = str(ROLES_FOR_PUPILS[role])
         person["image"] = image
     return people
 

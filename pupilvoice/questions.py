@@ -136,14 +136,14 @@ BANK: tuple[Question, ...] = (
             card("friends", _l("My friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
             card("lesson", _l("A lesson I enjoy"), "1f4da"),
             card("teacher", _l("A teacher"), "1f9d1-200d-1f3eb"),
-            card("clubs", _l("Clubs"), "1f3a8"),
+            card("clubs", _l("Clubs"), "265f"),
             card("sport", _l("Sport"), "26bd"),
             card("reading", _l("Reading"), "1f4d6"),
             card("on_time", _l("Being on time"), "23f0"),
             card("playtime", _l("Playtime"), "1f6dd", YOUNGER),
             card("music", _l("Music"), "1f3b5"),
             card("progress", _l("My grades are getting better"), "1f4c8", OLDER),
-            card("work", _l("Work experience"), "1f4bc", ("post16",)),
+            card("work", _l("Work experience"), "1f9d1-200d-1f527", ("post16",)),
         ),
     ),
     Question(
@@ -161,10 +161,10 @@ BANK: tuple[Question, ...] = (
             card("lesson", _l("A lesson"), "1f4d0"),
             card("friendships", _l("Friendships"), "1f465"),
             card("worried", _l("Feeling worried"), "1f61f"),
-            card("noise", _l("Noise"), "1f50a"),
+            card("noise", _l("Noise"), "1f649"),
             card("homework", _l("Homework"), "1f4dd", ("ks2", "ks34", "post16")),
             card("getting_there", _l("Getting to school"), "1f68c"),
-            card("concentrating", _l("Concentrating"), "1f300"),
+            card("concentrating", _l("Concentrating"), "1f9e0"),
             card("tests", _l("Tests and exams"), "1f5d2", ("ks2", "ks34", "post16")),
             card("tired", _l("Feeling tired"), "1f634"),
         ),
@@ -187,7 +187,7 @@ BANK: tuple[Question, ...] = (
             card("carer", _l("My carer"), "1f3e0"),
             card("quiet_place", _l("A quiet place"), "1f33f"),
             card("talk", _l("Time to talk"), "1f4ac"),
-            card("extra_help", _l("Extra help with my work"), "270d"),
+            card("extra_help", _l("Extra help with my work"), "1faf4"),
             card("breaks", _l("Short breaks"), "23f8"),
             card("exercise", _l("Being active"), "1f3c3"),
         ),
@@ -254,7 +254,7 @@ BANK: tuple[Question, ...] = (
             card("animals", _l("Working with animals"), "1f43e", YOUNGER),
             card("sixth_form", _l("Sixth form"), "1f3eb", ("ks34",)),
             card("college", _l("College"), "1f393", OLDER),
-            card("university", _l("University"), "1f393", ("post16",)),
+            card("university", _l("University"), "1f3db", ("post16",)),
             card("apprenticeship", _l("An apprenticeship"), "1f6e0", OLDER),
             card("job", _l("A job"), "1f4bc", OLDER),
         ),
@@ -279,6 +279,12 @@ BANK: tuple[Question, ...] = (
         pep_section="meeting",
         kind="text",
         shows_attendees=True,
+        # The youngest answer by tapping, as on every other page; older
+        # pupils write who else they would like.
+        cards=(
+            card("someone_else", _l("Yes, someone else"), "1f464", YOUNGER),
+            card("just_these", _l("No, just these people"), "1f197", YOUNGER),
+        ),
         prompts={
             "early": _l(
                 "These people are coming to your meeting. Would you like anyone else there?"
@@ -305,9 +311,9 @@ BANK: tuple[Question, ...] = (
             "post16": _l("Would you like to come to your meeting?"),
         },
         cards=(
-            card("all", _l("Yes, all of it"), "1f64b"),
-            card("part", _l("Yes, part of it"), "1f44b"),
-            card("not_this_time", _l("Not this time"), "1f4dd"),
+            card("all", _l("Yes, all of it"), "1f44d"),
+            card("part", _l("Yes, part of it"), "1f90f"),
+            card("not_this_time", _l("Not this time"), "1f44e"),
         ),
     ),
     Question(
@@ -332,6 +338,16 @@ BANK: tuple[Question, ...] = (
         pep_section="meeting",
         kind="text",
         always_private=True,
+        # Something the youngest can tap; the adult beside them then listens.
+        # "No" is Skip, so that nothing private is recorded when there is none.
+        cards=(
+            card(
+                "something_to_tell",
+                _l("Yes, I want to tell them something"),
+                "1f442",
+                YOUNGER,
+            ),
+        ),
         prompts={
             "early": _l(
                 "Is there anything you want only your teacher and social worker to know?"
@@ -361,8 +377,22 @@ ROLES = {
     "designated_teacher": (_l("Designated teacher"), "1f9d1-200d-1f3eb.svg"),
     "carer": (_l("Carer"), "1f3e0.svg"),
     "social_worker": (_l("Social worker"), "1f9d1-200d-1f4bc.svg"),
-    "virtual_school": (_l("Virtual School"), "1f3eb.svg"),
-    "iro": (_l("Independent reviewing officer"), "1f9d1-200d-2696-fe0f.svg"),
-    "educational_psychologist": (_l("Educational psychologist"), "1f9e0.svg"),
+    "virtual_school": (_l("Virtual School"), "1f392.svg"),
+    "iro": (_l("Independent reviewing officer"), "1f4cb.svg"),
+    "educational_psychologist": (_l("Educational psychologist"), "1f9e9.svg"),
     "other": (_l("Someone else"), "1f464.svg"),
+}
+
+# The same roles as a pupil hears them on their meeting page: plain words a
+# five-year-old knows, and nothing a classmate could read as "in care".
+ROLES_FOR_PUPILS = {
+    "designated_teacher": _l("A teacher who helps you at school"),
+    "carer": _l("Someone who looks after you at home"),
+    "social_worker": _l("Your social worker"),
+    "virtual_school": _l("Someone who helps children do well at school"),
+    "iro": _l("Someone who checks you get the help you need"),
+    "educational_psychologist": _l(
+        "Someone who helps children with learning and feelings"
+    ),
+    "other": _l("Someone else"),
 }
