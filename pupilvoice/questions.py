@@ -145,14 +145,14 @@ BANK: tuple[Question, ...] = (
             card("friends", _l("My friends"), "1f9d1-200d-1f91d-200d-1f9d1"),
             card("lesson", _l("A lesson I enjoy"), "1f4da"),
             TEACHER,
-            card("clubs", _l("Clubs"), "1f3a8"),
+            card("clubs", _l("Clubs"), "265f"),
             card("sport", _l("Sport"), "26bd"),
             card("reading", _l("Reading"), "1f4d6"),
             card("on_time", _l("Being on time"), "23f0"),
             card("playtime", _l("Playtime"), "1f6dd", YOUNGER),
             card("music", _l("Music"), "1f3b5"),
             card("progress", _l("My grades are getting better"), "1f4c8", OLDER),
-            card("work", _l("Work experience"), "1f4bc", ("post16",)),
+            card("work", _l("Work experience"), "1f9d1-200d-1f527", ("post16",)),
             COURSE,
         ),
     ),
@@ -191,13 +191,13 @@ BANK: tuple[Question, ...] = (
             card("lesson", _l("A lesson"), "1f4d0"),
             card("friendships", _l("Friendships"), "1f465"),
             card("worried", _l("Feeling worried"), "1f61f"),
-            card("noise", _l("Noise"), "1f50a"),
+            card("noise", _l("Noise"), "1f649"),
             card("homework", _l("Homework"), "1f4dd", ("ks2", "ks34", "post16")),
             card("getting_there", _l("Getting to school"), "1f68c", YOUNGER_AND_KS34),
             card("travel", _l("Getting to college or work"), "1f686", ("post16",)),
             card("money", _l("Money"), "1f4b7", ("post16",)),
             card("housing", _l("A place to live"), "1f3d8", ("post16",)),
-            card("concentrating", _l("Concentrating"), "1f300"),
+            card("concentrating", _l("Concentrating"), "1f9e0"),
             card("tests", _l("Tests and exams"), "1f5d2", ("ks2", "ks34", "post16")),
             card("tired", _l("Feeling tired"), "1f634"),
         ),
@@ -221,7 +221,7 @@ BANK: tuple[Question, ...] = (
             card("adviser", _l("My personal adviser"), "1f5fa", ("post16",)),
             card("quiet_place", _l("A quiet place"), "1f33f"),
             card("talk", _l("Time to talk"), "1f4ac"),
-            card("extra_help", _l("Extra help with my work"), "270d"),
+            card("extra_help", _l("Extra help with my work"), "1faf4"),
             card("breaks", _l("Short breaks"), "23f8"),
             card("exercise", _l("Being active"), "1f3c3"),
         ),
@@ -300,7 +300,7 @@ BANK: tuple[Question, ...] = (
             card("animals", _l("Working with animals"), "1f43e", YOUNGER),
             card("sixth_form", _l("Sixth form"), "1f3eb", ("ks34",)),
             card("college", _l("College"), "1f393", OLDER),
-            card("university", _l("University"), "1f393", ("post16",)),
+            card("university", _l("University"), "1f3db", ("post16",)),
             card("apprenticeship", _l("An apprenticeship"), "1f6e0", OLDER),
             card("job", _l("A job"), "1f4bc", OLDER),
         ),
@@ -325,6 +325,12 @@ BANK: tuple[Question, ...] = (
         pep_section="meeting",
         kind="text",
         shows_attendees=True,
+        # The youngest answer by tapping, as on every other page; older
+        # pupils write who else they would like.
+        cards=(
+            card("someone_else", _l("Yes, someone else"), "1f464", YOUNGER),
+            card("just_these", _l("No, just these people"), "1f197", YOUNGER),
+        ),
         prompts={
             "early": _l(
                 "These people are coming to your meeting. Would you like anyone else there?"
@@ -351,9 +357,9 @@ BANK: tuple[Question, ...] = (
             "post16": _l("Would you like to come to your meeting?"),
         },
         cards=(
-            card("all", _l("Yes, all of it"), "1f64b"),
-            card("part", _l("Yes, part of it"), "1f44b"),
-            card("not_this_time", _l("Not this time"), "1f4dd"),
+            card("all", _l("Yes, all of it"), "1f44d"),
+            card("part", _l("Yes, part of it"), "1f90f"),
+            card("not_this_time", _l("Not this time"), "1f44e"),
         ),
     ),
     Question(
@@ -462,6 +468,16 @@ BANK: tuple[Question, ...] = (
         pep_section="meeting",
         kind="text",
         always_private=True,
+        # Something the youngest can tap; the adult beside them then listens.
+        # "No" is Skip, so that nothing private is recorded when there is none.
+        cards=(
+            card(
+                "something_to_tell",
+                _l("Yes, I want to tell them something"),
+                "1f442",
+                YOUNGER,
+            ),
+        ),
         prompts={
             "early": _l(
                 "Is there anything you want only your teacher and social worker to know?"
@@ -496,14 +512,14 @@ ROLES = {
     ),
     "carer": (_l("Someone you live with"), "1f3e0.svg"),
     "social_worker": (_l("Your social worker"), "1f9d1-200d-1f4bc.svg"),
-    "virtual_school": (_l("Someone who helps your school to help you"), "1f3eb.svg"),
+    "virtual_school": (_l("Someone who helps your school to help you"), "1f392.svg"),
     "iro": (
         _l("Someone who checks you get the help you need"),
-        "1f9d1-200d-2696-fe0f.svg",
+        "1f4cb.svg",
     ),
     "educational_psychologist": (
         _l("Someone who finds out how you learn best"),
-        "1f9e0.svg",
+        "1f9e9.svg",
     ),
     "other": (_l("Someone else"), "1f464.svg"),
 }

@@ -9,6 +9,7 @@ from babel import dates
 from flask_babel import format_time
 from wtforms import RadioField
 
+from . import pictures, speech
 from .i18n import gettext as _
 from .i18n import locale
 from .meetings import CHECKLIST_STATUSES
@@ -85,6 +86,10 @@ def init_app(app) -> None:
         form_error_list=form_error_list,
         roles=ROLES,
         checklist_status=checklist_status,
+        picture_file=pictures.file,
+        directional=pictures.DIRECTIONAL,
+        say=speech.say,
+        spoken_answer=speech.answer,
         role_name=lambda role: str(STAFF_ROLES[role]),
         url_for=url_for,
     )

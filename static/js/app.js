@@ -1,5 +1,6 @@
-// PupilVoice's own few lines. Everything works without them; they add
-// read-aloud, the CSRF header for htmx, and focus on an error summary.
+// PupilVoice's own few lines. Everything works without them; they add the
+// CSRF header for htmx, and focus on an error summary. Read-aloud is in
+// speech.js.
 (function () {
   "use strict";
 
@@ -37,44 +38,6 @@
       window.htmx.trigger(form, "change");
     }
   });
-
-  // Read-aloud is offered only where the browser can speak the page's
-  // language, and only ever starts on a tap.
-  function setUpSpeech() {
-    if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") {
-      return;
-    }
-    var lang = document.documentElement.lang;
-    var buttons = document.querySelectorAll("button.speak");
-    function canSpeak() {
-      var voices = window.speechSynthesis.getVoices();
-      // Some browsers list their voices late; until they do, offer it.
-      if (!voices.length) {
-        return true;
-      }
-      var wanted = lang.split("-")[0].toLowerCase();
-      return voices.some(function (voice) {
-        return voice.lang.toLowerCase().split(/[-_]/)[0] === wanted;
-      });
-    }
-    function show() {
-      var speakable = canSpeak();
-      buttons.forEach(function (button) {
-        button.hidden = !speakable;
-      });
-    }
-    buttons.forEach(function (button) {
-      button.addEventListener("click", function () {
-        window.speechSynthesis.cancel();
-        var utterance = new SpeechSynthesisUtterance(button.dataset.speak);
-        utterance.lang = lang;
-        utterance.rate = 0.9;
-        window.speechSynthesis.speak(utterance);
-      });
-    });
-    window.speechSynthesis.addEventListener("voiceschanged", show);
-    show();
-  }
 
   // Copy buttons beside the text for each PEP section.
   function setUpCopy() {
@@ -128,7 +91,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setUpSpeech();
     setUpTimeout();
     setUpCopy();
     var summary = document.querySelector("[data-autofocus]");
