@@ -1,7 +1,9 @@
-"""Headers on every response, and CSRF protection on every POST (htmx included)."""
+"""Headers on every response, CSRF protection on every POST (htmx included),
+and only the host names this site is served under (TRUSTED_HOSTS)."""
 
-from flask import request
+from flask import current_app, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import SecurityError
 
 csrf = CSRFProtect()
 
@@ -27,6 +29,33 @@ def set_headers(response):
     return response
 
 
+def refuse_untrusted_host():
+    """Flask checks the Host header against TRUSTED_HOSTS as it routes, but
+    keeps the refusal until the view would run, after every before-request
+    function. Raised here, first, nothing is done for a request sent to a name
+    this site is not served under (a redirect or link built on it, a sign-in,
+    an audit row)."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def untrusted_host(_error):
+    # Without a host it trusts, the app builds no links, so no page with a
+    # layout: a line for the browser, and one for whoever runs the server.
+    current_app.logger.warning(
+        "Refused a request for host %r: not in PUPILVOICE_TRUSTED_HOSTS",
+        request.headers.get("Host", "")[:100],
+    )
+    return (
+        "Bad request: this site is not served under that name.\n",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
+
+
 def init_app(app) -> None:
+    """Before any other part of the app, so that its checks come first."""
+    app.before_request(refuse_untrusted_host)
+    app.register_error_handler(SecurityError, untrusted_host)
     csrf.init_app(app)
     app.after_request(set_headers)
