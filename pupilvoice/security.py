@@ -5,6 +5,8 @@ from flask import current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import SecurityError
 
+from .i18n import gettext
+
 csrf = CSRFProtect()
 
 CONTENT_SECURITY_POLICY = (
@@ -47,7 +49,7 @@ def untrusted_host(_error):
         request.headers.get("Host", "")[:100],
     )
     return (
-        "Bad request: this site is not served under that name.\n",
+        gettext("This site is not served under that name.") + "\n",
         400,
         {"Content-Type": "text/plain; charset=utf-8"},
     )
