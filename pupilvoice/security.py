@@ -13,21 +13,25 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+# On every response, the app's and gunicorn's own (server.Worker) alike.
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# On everything but a static file. Pages may hold a pupil's answers: never
+# keep them in a browser cache on a shared school tablet.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def set_headers(response):
-    headers = response.headers
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers.update(HEADERS)
     if request.is_secure:
-        headers["Strict-Transport-Security"] = "max-age=31536000"
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if request.endpoint != "static":
-        # Pages may hold a pupil's answers: never keep them in a browser cache
-        # on a shared school tablet.
-        headers["Cache-Control"] = "no-store"
+        response.headers.update(NO_STORE)
     return response
 
 

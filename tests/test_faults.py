@@ -8,7 +8,7 @@ import os
 import sqlite3
 
 import pytest
-from school import Browserless, add_section
+from school import Browserless
 
 from pupilvoice import audit, create_app
 from pupilvoice.db import get_db
@@ -102,26 +102,15 @@ def test_talking_to_someone_under_a_held_lock_is_never_shown_as_sent(
     assert db["talk_flags"].count == 0
 
 
-def finished_section(db, school):
-    section, _ = add_section(
-        db,
-        school["pupils"]["Leo"],
-        status="finished",
-        started_at="2026-01-01T00:00:00+00:00",
-        finished_at="2026-01-01T00:00:00+00:00",
-    )
-    return section
-
-
 def viewed(db):
     return db["audit_log"].count_where("action = 'viewed_answers'")
 
 
 def test_reading_a_voice_under_a_held_lock_works_and_is_logged_once_it_lifts(
-    app, web, school, db, lock, monkeypatch
+    app, web, school, db, lock, monkeypatch, finished_section
 ):
     monkeypatch.setattr(audit, "RETRY_SECONDS", 0)
-    section = finished_section(db, school)
+    section = finished_section
     web.sign_in("teacher@ours.test")
     with lock.held():
         page = web.get(f"/staff/voice/{section}/")
@@ -138,8 +127,10 @@ def test_reading_a_voice_under_a_held_lock_works_and_is_logged_once_it_lifts(
 MUST_WRITE_FIRST = {"review.export", "review.text", "account.two_step", "account.qr"}
 
 
-def test_every_staff_page_answers_under_a_held_lock(app, school, db, lock):
-    section = finished_section(db, school)
+def test_every_staff_page_answers_under_a_held_lock(
+    app, school, db, lock, finished_section
+):
+    section = finished_section
     leo = school["pupils"]["Leo"]
     meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [leo]))["id"]
     values = {
