@@ -166,6 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
         "School whose admin has not chosen",
         _whole(1, 3650),
     ),
+    # Both at most 12 hours: the daily purge deletes sessions quiet for 13.
     Setting(
         "STAFF_IDLE_MINUTES",
         "PUPILVOICE_STAFF_IDLE_MINUTES",
