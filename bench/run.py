@@ -288,6 +288,28 @@ def close_all(subjects) -> None:
         (subject.client if isinstance(subject, load.Tablet) else subject).close()
 
 
+async def saturated(args, server, name, request, subjects, keep: int) -> dict:
+    """One request at saturation, measured as args.quiet decides, over a pool
+    of connections that `subjects()` makes afresh for each try. After each, the
+    pool's connections are closed but the first `keep` (the tablets' own,
+    used again by later phases)."""
+
+    async def once():
+        pool = subjects()
+        try:
+            return await load.saturate(
+                request,
+                pool,
+                args.saturation_duration,
+                args.saturation_warmup,
+                meter=servers.Meter(server),
+            )
+        finally:
+            close_all(pool[keep:])
+
+    return await args.quiet.measure(f"saturation {name}", once)
+
+
 async def hello_phase(args, server) -> dict:
     await wait_until_up(server.port, "/", time.monotonic() + 30)
 
@@ -460,24 +482,10 @@ async def app_phases(args, server, plan, tokens, secret, pageweight: bool) -> di
     for name, request, subjects in plans:
         if name not in args.saturate:
             continue
-
-        async def once(name=name, request=request, subjects=subjects):
-            pool = subjects()
-            try:
-                return await load.saturate(
-                    request,
-                    pool,
-                    args.saturation_duration,
-                    args.saturation_warmup,
-                    meter=servers.Meter(server),
-                )
-            finally:
-                if name in ("teacher_list", "sw_list") or name.startswith("export_"):
-                    close_all(pool)
-                else:
-                    close_all(pool[len(tablets) :])
-
-        saturation[name] = await args.quiet.measure(f"saturation {name}", once)
+        staff = name in ("teacher_list", "sw_list") or name.startswith("export_")
+        saturation[name] = await saturated(
+            args, server, name, request, subjects, keep=0 if staff else len(tablets)
+        )
         s = saturation[name]
         log(
             f"    saturation {name:<13} {s['rps']:8.1f} requests/s  "
@@ -529,21 +537,14 @@ async def durability_phase(args, server, plan, tokens, secret) -> dict:
             ),
         )
         for name, request in (("question", load.question), ("save", load.save)):
-
-            async def once(request=request):
-                pool = tablet_pool(tablets, args.connections)
-                try:
-                    return await load.saturate(
-                        request,
-                        pool,
-                        args.saturation_duration,
-                        args.saturation_warmup,
-                        meter=servers.Meter(server),
-                    )
-                finally:
-                    close_all(pool[len(tablets) :])
-
-            found[name] = await args.quiet.measure(f"saturation {name}", once)
+            found[name] = await saturated(
+                args,
+                server,
+                name,
+                request,
+                lambda: tablet_pool(tablets, args.connections),
+                keep=len(tablets),
+            )
     finally:
         close_all(tablets)
     return found

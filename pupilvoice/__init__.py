@@ -29,69 +29,47 @@ from . import (
     static_files,
     templating,
 )
+from .config import Config
 from .paths import STATIC, TEMPLATES, TRANSLATIONS
+from .request_limits import BoundedRequest
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The app, configured from the environment (config.py); `config` wins
+    over it (tests pass their own database, secret and timings)."""
+    settings = Config()
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
         static_folder=str(STATIC),
-        instance_path=os.environ.get("PUPILVOICE_INSTANCE") or None,
+        instance_path=settings.INSTANCE,
         instance_relative_config=True,
     )
+    app.request_class = BoundedRequest
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(
-        DATABASE=os.environ.get("PUPILVOICE_DATABASE")
-        or str(Path(app.instance_path) / "pupilvoice.sqlite3"),
-        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
-        BABEL_DEFAULT_LOCALE="en",
-        BABEL_DEFAULT_TIMEZONE="Europe/London",
-        SESSION_COOKIE_NAME="pupilvoice",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("PUPILVOICE_HTTPS", "") == "1",
-        # The CSRF token lives as long as the server-side session it belongs to.
-        WTF_CSRF_TIME_LIMIT=None,
-        STAFF_IDLE_MINUTES=30,
-        STAFF_ABSOLUTE_HOURS=12,
-        PUPIL_IDLE_SECONDS=20 * 60,
-        # The pupil is warned this long before the tablet stops showing
-        # their questions, with one tap for more time.
-        PUPIL_WARNING_SECONDS=120,
-        ANSWER_MAX_CHARS=2000,
-        # How long a write waits for SQLite's lock before the person is told
-        # it was not saved (never a 500).
-        BUSY_SECONDS=db.BUSY_SECONDS,
-        # Every request is bounded. The largest real form is a 4,000-character
-        # note (36 KB encoded in a script of three bytes a letter); anything
-        # far past these is refused before it is read (errors.py says so kindly).
-        MAX_CONTENT_LENGTH=256 * 1024,
-        MAX_FORM_MEMORY_SIZE=128 * 1024,
-        MAX_FORM_PARTS=200,
-    )
+    app.config.from_object(settings)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     if config:
         app.config.update(config)
-    proxies = int(os.environ.get("PUPILVOICE_TRUSTED_PROXIES", "0") or 0)
-    if proxies:
+    if not app.config["DATABASE"]:
+        app.config["DATABASE"] = str(Path(app.instance_path) / "pupilvoice.sqlite3")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if proxies := app.config["TRUSTED_PROXIES"]:
         # Behind a TLS-terminating reverse proxy: believe its X-Forwarded-*
         # headers, from exactly that many hops, and no others.
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get(
-            "PUPILVOICE_SECRET_KEY"
-        ) or _instance_secret(Path(app.instance_path))
 
     app.url_map.converters["int"] = RowId
+    security.init_app(app)
     db.init_app(app)
     access.init_app(app)
     audit.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     fragments.init_app(app)
-    security.init_app(app)
     signing.init_app(app)
     static_files.init_app(app)
     auth.init_app(app)
@@ -109,7 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def apply_retention_daily():
         if not retention.checked_today():
-            retention.run_daily(app.config["DATABASE"])
+            retention.run_daily(app.config["DATABASE"], app.config["RETENTION_DAYS"])
 
     @app.get("/")
     def index():

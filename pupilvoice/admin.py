@@ -7,6 +7,7 @@ import zipfile
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     g,
     redirect,
@@ -46,7 +47,10 @@ def _schools(db):
 def home(school_form=None, staff_form=None, export_form=None, retention_form=None):
     db = get_db()
     retention_form = retention_form or RetentionForm(
-        formdata=None, days=retention.days_for(db, g.staff["virtual_school_id"])
+        formdata=None,
+        days=retention.days_for(
+            db, g.staff["virtual_school_id"], current_app.config["RETENTION_DAYS"]
+        ),
     )
     staff_form = staff_form or StaffForm(formdata=None)
     staff_form.school.choices = _school_choices(db)

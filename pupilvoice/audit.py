@@ -72,17 +72,18 @@ def record_read(
     pupil_id: int | None = None,
     detail: str = "",
 ) -> None:
-    row = _row(staff_id, action, pupil_id, detail)
+    """`record`, unless the lock is not free within READ_WAIT_MS, or rows are
+    already waiting in the spool (the log keeps their order): then spooled."""
     spool = Spool.for_database(current_app.config["DATABASE"])
     if not spool.pending:
         try:
             with short_wait(db):
-                db["audit_log"].insert(row)
+                record(db, staff_id, action, pupil_id, detail)
             return
         except sqlite3.OperationalError as error:
             if not storage_unavailable(error) or db.conn.in_transaction:
                 raise
-    spool.add(row)
+    spool.add(_row(staff_id, action, pupil_id, detail))
     spool.flush(db)
 
 

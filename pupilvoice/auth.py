@@ -33,6 +33,7 @@ from .db import get_db, utcnow
 from .errors import storage_unavailable
 from .forms import CodeForm, SignInForm
 from .i18n import gettext as _
+from .i18n import ngettext
 from .passwords import DUMMY_HASH, check_password
 
 bp = Blueprint("auth", __name__)
@@ -50,12 +51,15 @@ def find_staff(email: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def authenticate(email: str, password: str) -> dict | None:
+def authenticate(email: str, password: str) -> tuple[dict | None, bool]:
+    """The account the email names, if any, and whether the password is its.
+    An unknown email costs the same hashing, so the time taken does not say
+    which it was; the caller says the same words either way."""
     staff = find_staff(email)
     if staff is None:
         check_password(DUMMY_HASH, password)
-        return None
-    return staff if check_password(staff["password_hash"], password) else None
+        return None, False
+    return staff, check_password(staff["password_hash"], password)
 
 
 def begin_session(staff: dict) -> None:
@@ -87,6 +91,29 @@ def set_pupil_mode(section_id: int | None) -> None:
         "UPDATE device_sessions SET section_id = ?, last_seen_at = ? WHERE id = ?",
         [section_id, utcnow(), g.device["id"]],
     )
+
+
+def end_pupil_mode() -> None:
+    """The teacher's password took the tablet back: pupil mode ends and the
+    session gets a new id, as at sign-in, so an id (or CSRF token) that was
+    on the tablet while it was the pupil's is worth nothing now. The session
+    keeps its start: the absolute limit still counts from the sign-in, which
+    the password alone (no two-step code) does not repeat."""
+    db = get_db()
+    token = secrets.token_urlsafe(32)
+    row = {
+        **g.device,
+        "id": token,
+        "section_id": None,
+        "totp_setup_secret": None,
+        "last_seen_at": utcnow(),
+    }
+    with db.atomic():
+        db.execute("DELETE FROM device_sessions WHERE id = ?", [g.device["id"]])
+        db["device_sessions"].insert(row)
+    session.clear()
+    session["sid"] = token
+    g.device = row
 
 
 def load_device() -> None:
@@ -224,10 +251,11 @@ def sign_in():
         if wait:
             form.email.errors.append(too_many_tries(wait))
         else:
-            staff = authenticate(form.email.data, form.password.data)
-            if staff is None:
+            staff, right = authenticate(form.email.data, form.password.data)
+            if not right:
                 throttle.failed(db, names)
-                audit.record(db, None, "sign_in_failed")
+                # Against the account, so its Virtual School's admin sees it.
+                audit.record(db, staff["id"] if staff else None, "sign_in_failed")
                 form.email.errors.append(
                     _("Enter the email address and password for your account.")
                 )
@@ -244,7 +272,11 @@ def sign_in():
 
 
 def too_many_tries(wait: int) -> str:
-    return _("Too many tries. Wait %(seconds)d seconds, then try again.", seconds=wait)
+    return ngettext(
+        "Too many tries. Wait %(num)d second, then try again.",
+        "Too many tries. Wait %(num)d seconds, then try again.",
+        wait,
+    )
 
 
 def _begin_pending(staff: dict, target: str | None):
@@ -316,9 +348,20 @@ def sign_in_code():
             return _signed_in(staff, pending["next"])
         else:
             throttle.failed(db, names)
-            audit.record(db, staff["id"], "two_step_failed")
+            # A code of this moment, refused because it (or a later one) was
+            # used already: saying so tells whoever typed it only what their
+            # app told them, and spares them guessing at what was wrong.
+            used = twostep.matching_step(staff["totp_secret"], form.code.data)
+            audit.record(
+                db,
+                staff["id"],
+                "two_step_failed",
+                detail="code already used" if used is not None else "",
+            )
             form.code.errors.append(
-                _(
+                _("That code has already been used. Wait for the next one.")
+                if used is not None
+                else _(
                     "Enter the 6-digit code from your authenticator app, or a recovery code"
                 )
             )

@@ -158,7 +158,7 @@ def _make_folder(folder: Path) -> None:
 @with_appcontext
 def purge_command():
     """Delete answers past the Virtual School's retention period now."""
-    count = retention.purge(get_db())
+    count = retention.purge(get_db(), default_days=current_app.config["RETENTION_DAYS"])
     click.echo(f"Deleted the answers of {count} voice section(s) past retention.")
 
 

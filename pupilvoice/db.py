@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 from sqlite_utils.utils import dedupe_keys
 
+from . import config
+
 # Each migration runs once, in order, inside one transaction with its record in
 # `migrations`. Never edit one that has shipped: add another.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -304,12 +306,12 @@ class Store(Database):
         return (dict(zip(keys, row, strict=True)) for row in cursor)
 
 
-BUSY_SECONDS = 15
-
-
-def connect(path: str, busy_seconds: float = BUSY_SECONDS) -> Store:
+def connect(path: str, busy_seconds: float | None = None) -> Store:
     # A generous busy timeout: many tablets saving at once wait their turn
-    # rather than fail.
+    # rather than fail. The app passes its setting; commands and the daily
+    # purge's own connections take the default.
+    if busy_seconds is None:
+        busy_seconds = config.default("BUSY_SECONDS")
     conn = sqlite3.connect(path, timeout=busy_seconds, check_same_thread=False)
     database = Store(conn)
     database.execute("PRAGMA foreign_keys = ON")

@@ -27,7 +27,13 @@ def _page(template: str, status: int, headers=None):
         return render_template("pupil/_save_status.html", failed=True), 200
     in_pupil_mode = g.get("section") is not None
     return (
-        render_template(template, in_pupil_mode=in_pupil_mode),
+        render_template(
+            template,
+            in_pupil_mode=in_pupil_mode,
+            # Opening a page saves nothing the person did: its words say
+            # it could not be opened, not that something was lost.
+            only_opening=request.method in ("GET", "HEAD"),
+        ),
         status,
         headers or {},
     )

@@ -117,8 +117,20 @@ def to_csv(doc: dict) -> str:
 
 def _inert(value: str) -> str:
     """OWASP's advice against CSV injection: a leading apostrophe makes a
-    would-be formula plain text."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    would-be formula plain text. What cannot be seen before the "=" (spaces,
+    a zero-width space, a byte order mark) does not stop it being a formula,
+    and a full-width "＝" or a small "﹦" is read as "=" (what NFKC folds it
+    to), so a formula start is looked for past the one and folded from the
+    other."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cn", "Zs"):
+            continue
+        if unicodedata.normalize("NFKC", ch).startswith(FORMULA_STARTS):
+            return "'" + value
+        break
+    return value
 
 
 @_in_english

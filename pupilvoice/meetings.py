@@ -37,6 +37,24 @@ CHECKLIST_STATUSES = {
 }
 
 
+# Every list is bounded, so no form can be used to fill the disk or make a
+# page (or the pupil's journey, a page a target) endless. A PEP sets a few
+# targets a term; the outcomes agreed become next term's targets, so they
+# share a bound. Termly meetings from Reception to Year 13 are 42; 60 leaves
+# room for meetings moved or added, and a meeting's date can be changed.
+MAX_TARGETS = 10
+MAX_OUTCOMES = MAX_TARGETS
+MAX_ATTENDEES = 20
+MAX_MEETINGS = 60
+
+
+def _count(db: Database, table: str, column: str, value: int) -> int:
+    return db.execute(
+        f"SELECT count(*) FROM {table} WHERE {column} = ?",  # noqa: S608 - fixed names
+        [value],
+    ).fetchone()[0]
+
+
 def current_meeting(db: Database, pupil_id: int) -> dict | None:
     """The next meeting, or failing that the most recent one."""
     upcoming = list(
@@ -107,15 +125,24 @@ def for_pupil(db: Database, pupil_id: int) -> list[dict]:
 
 
 def save(db: Database, pupil_id: int, values: dict, meeting_id: int | None = None):
-    """Create a meeting, or change the date, time and place of one."""
+    """Create a meeting, or change the date, time and place of one. None if
+    the pupil has as many meetings as they may (MAX_MEETINGS)."""
     if meeting_id is None:
-        return db["meetings"].insert({"pupil_id": pupil_id, **values}).last_pk
+        with db.atomic():
+            if _count(db, "meetings", "pupil_id", pupil_id) >= MAX_MEETINGS:
+                return None
+            return db["meetings"].insert({"pupil_id": pupil_id, **values}).last_pk
     db["meetings"].update(meeting_id, values)
     return meeting_id
 
 
-def add_attendee(db: Database, meeting_id: int, name: str, role: str) -> None:
-    db["attendees"].insert({"meeting_id": meeting_id, "name": name, "role": role})
+def add_attendee(db: Database, meeting_id: int, name: str, role: str) -> bool:
+    """False if the meeting has as many people as it may (MAX_ATTENDEES)."""
+    with db.atomic():
+        if _count(db, "attendees", "meeting_id", meeting_id) >= MAX_ATTENDEES:
+            return False
+        db["attendees"].insert({"meeting_id": meeting_id, "name": name, "role": role})
+    return True
 
 
 def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> bool:
@@ -127,12 +154,19 @@ def remove_attendee(db: Database, meeting_id: int, attendee_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-def add_target(db: Database, meeting_id: int, text: str) -> None:
-    position = db.execute(
-        "SELECT coalesce(max(position), -1) + 1 FROM targets WHERE meeting_id = ?",
-        [meeting_id],
-    ).fetchone()[0]
-    db["targets"].insert({"meeting_id": meeting_id, "position": position, "text": text})
+def add_target(db: Database, meeting_id: int, text: str) -> bool:
+    """False if the meeting has as many targets as it may (MAX_TARGETS)."""
+    with db.atomic():
+        if _count(db, "targets", "meeting_id", meeting_id) >= MAX_TARGETS:
+            return False
+        position = db.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM targets WHERE meeting_id = ?",
+            [meeting_id],
+        ).fetchone()[0]
+        db["targets"].insert(
+            {"meeting_id": meeting_id, "position": position, "text": text}
+        )
+    return True
 
 
 def remove_target(db: Database, meeting_id: int, target_id: int) -> bool:
@@ -184,20 +218,27 @@ def outcomes(db: Database, meeting_id: int) -> list[dict]:
     )
 
 
-def add_outcome(db: Database, meeting_id: int, what: str, who: str, by_when: str):
-    position = db.execute(
-        "SELECT coalesce(max(position), -1) + 1 FROM outcomes WHERE meeting_id = ?",
-        [meeting_id],
-    ).fetchone()[0]
-    db["outcomes"].insert(
-        {
-            "meeting_id": meeting_id,
-            "position": position,
-            "what": what,
-            "who": who,
-            "by_when": by_when,
-        }
-    )
+def add_outcome(
+    db: Database, meeting_id: int, what: str, who: str, by_when: str
+) -> bool:
+    """False if the meeting has as many outcomes as it may (MAX_OUTCOMES)."""
+    with db.atomic():
+        if _count(db, "outcomes", "meeting_id", meeting_id) >= MAX_OUTCOMES:
+            return False
+        position = db.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM outcomes WHERE meeting_id = ?",
+            [meeting_id],
+        ).fetchone()[0]
+        db["outcomes"].insert(
+            {
+                "meeting_id": meeting_id,
+                "position": position,
+                "what": what,
+                "who": who,
+                "by_when": by_when,
+            }
+        )
+    return True
 
 
 def remove_outcome(db: Database, meeting_id: int, outcome_id: int) -> bool:
@@ -208,9 +249,13 @@ def remove_outcome(db: Database, meeting_id: int, outcome_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-def plan_next(db: Database, pupil_id: int, meeting: dict, values: dict) -> int:
-    """Next term's meeting, whose "last targets" are this meeting's outcomes."""
+def plan_next(db: Database, pupil_id: int, meeting: dict, values: dict) -> int | None:
+    """Next term's meeting, whose "last targets" are this meeting's outcomes
+    (no more than a meeting may have: MAX_OUTCOMES is MAX_TARGETS). None if
+    the pupil has as many meetings as they may."""
     with db.atomic():
+        if _count(db, "meetings", "pupil_id", pupil_id) >= MAX_MEETINGS:
+            return None
         next_id = db["meetings"].insert({"pupil_id": pupil_id, **values}).last_pk
         db["targets"].insert_all(
             {"meeting_id": next_id, "position": o["position"], "text": o["what"]}

@@ -11,7 +11,7 @@ from . import audit, meetings, sections
 from .access import requires
 from .db import get_db
 from .forms import AttendeeForm, MeetingForm, OutcomeForm, TargetForm
-from .i18n import REGIONAL, force_locale
+from .i18n import REGIONAL, force_locale, ngettext
 
 bp = Blueprint("prepare", __name__, url_prefix="/staff/pupils/<int:pupil_id>/meetings")
 
@@ -39,8 +39,12 @@ def new_meeting(pupil_id):
     form = MeetingForm()
     if form.validate_on_submit():
         meeting_id = meetings.save(get_db(), pupil_id, _meeting_values(form))
-        audit.record(get_db(), g.staff["id"], "meeting_added", pupil_id)
-        return redirect(url_for(".meeting", pupil_id=pupil_id, meeting_id=meeting_id))
+        if meeting_id is not None:
+            audit.record(get_db(), g.staff["id"], "meeting_added", pupil_id)
+            return redirect(
+                url_for(".meeting", pupil_id=pupil_id, meeting_id=meeting_id)
+            )
+        form.date.errors.append(_too_many_meetings())
     return render_template("staff/new_meeting.html", pupil=pupil, form=form), (
         400 if form.errors else 200
     )
@@ -98,7 +102,19 @@ def add_attendee(pupil_id, meeting_id):
     form = AttendeeForm()
     if not form.validate_on_submit():
         return meeting(pupil_id=pupil_id, meeting_id=meeting_id, attendee=form)
-    meetings.add_attendee(get_db(), meeting_id, form.name.data.strip(), form.role.data)
+    if not meetings.add_attendee(
+        get_db(), meeting_id, form.name.data.strip(), form.role.data
+    ):
+        form.name.errors.append(
+            ngettext(
+                "A meeting can have up to %(num)d person. Remove someone to add "
+                "another.",
+                "A meeting can have up to %(num)d people. Remove someone to add "
+                "another.",
+                meetings.MAX_ATTENDEES,
+            )
+        )
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, attendee=form)
     audit.record(get_db(), g.staff["id"], "attendee_added", pupil_id)
     return _back(pupil_id, meeting_id, "people")
 
@@ -120,7 +136,15 @@ def add_target(pupil_id, meeting_id):
     form = TargetForm()
     if not form.validate_on_submit():
         return meeting(pupil_id=pupil_id, meeting_id=meeting_id, target=form)
-    meetings.add_target(get_db(), meeting_id, form.text.data.strip())
+    if not meetings.add_target(get_db(), meeting_id, form.text.data.strip()):
+        form.text.errors.append(
+            ngettext(
+                "A meeting can have up to %(num)d target. Remove one to add another.",
+                "A meeting can have up to %(num)d targets. Remove one to add another.",
+                meetings.MAX_TARGETS,
+            )
+        )
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, target=form)
     return _back(pupil_id, meeting_id, "targets")
 
 
@@ -152,13 +176,21 @@ def add_outcome(pupil_id, meeting_id):
     form = OutcomeForm()
     if not form.validate_on_submit():
         return meeting(pupil_id=pupil_id, meeting_id=meeting_id, outcome=form)
-    meetings.add_outcome(
+    if not meetings.add_outcome(
         get_db(),
         meeting_id,
         form.what.data.strip(),
         form.who.data.strip(),
         form.by_when.date.isoformat(),
-    )
+    ):
+        form.what.errors.append(
+            ngettext(
+                "A meeting can have up to %(num)d outcome. Remove one to add another.",
+                "A meeting can have up to %(num)d outcomes. Remove one to add another.",
+                meetings.MAX_OUTCOMES,
+            )
+        )
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, outcome=form)
     audit.record(get_db(), g.staff["id"], "outcome_added", pupil_id)
     return _back(pupil_id, meeting_id, "outcomes")
 
@@ -180,8 +212,21 @@ def plan_next(pupil_id, meeting_id):
     if not form.validate_on_submit():
         return meeting(pupil_id=pupil_id, meeting_id=meeting_id, next=form)
     next_id = meetings.plan_next(get_db(), pupil_id, record, _meeting_values(form))
+    if next_id is None:
+        form.date.errors.append(_too_many_meetings())
+        return meeting(pupil_id=pupil_id, meeting_id=meeting_id, next=form)
     audit.record(get_db(), g.staff["id"], "meeting_added", pupil_id)
     return redirect(url_for(".meeting", pupil_id=pupil_id, meeting_id=next_id))
+
+
+def _too_many_meetings() -> str:
+    return ngettext(
+        "This pupil already has %(num)d meeting, the most PupilVoice keeps. "
+        "Change the date of one instead.",
+        "This pupil already has %(num)d meetings, the most PupilVoice keeps. "
+        "Change the date of one instead.",
+        meetings.MAX_MEETINGS,
+    )
 
 
 @bp.get("/<int:meeting_id>/outcome-sheet")

@@ -244,13 +244,16 @@ def end_pupil_mode():
             form.password.errors.append(auth.too_many_tries(wait))
         elif check_password(g.staff["password_hash"], form.password.data):
             throttle.succeeded(db, names)
-            auth.set_pupil_mode(None)
+            auth.end_pupil_mode()
             audit.record(
                 get_db(), g.staff["id"], "pupil_mode_ended", g.section["pupil_id"]
             )
             return redirect(url_for("staff.pupil", pupil_id=g.section["pupil_id"]))
         else:
             throttle.failed(db, names)
+            audit.record(
+                db, g.staff["id"], "pupil_mode_unlock_failed", g.section["pupil_id"]
+            )
             form.password.errors.append(
                 _("That password is not right. Check it and try again.")
             )

@@ -16,11 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import audit, backups
+from . import audit, backups, config
 from .db import connect, utcnow
 from .errors import storage_unavailable
 
-DEFAULT_DAYS = 90
 # Signed-out leftovers are cleared too: sessions long past any limit, sign-in
 # counts nobody has added to for a day, and half-finished sign-ins.
 STALE_SESSIONS = timedelta(hours=13)
@@ -31,7 +30,8 @@ _last_checked: date | None = None
 _retry_after = 0.0
 
 
-def days_for(db: Database, virtual_school_id: int) -> int:
+def days_for(db: Database, virtual_school_id: int, default: int | None = None) -> int:
+    """The Virtual School's own period, or the installation's (RETENTION_DAYS)."""
     row = next(
         db.query(
             "SELECT retention_days FROM settings WHERE virtual_school_id = ?",
@@ -39,7 +39,9 @@ def days_for(db: Database, virtual_school_id: int) -> int:
         ),
         None,
     )
-    return row["retention_days"] if row else DEFAULT_DAYS
+    if row:
+        return row["retention_days"]
+    return config.default("RETENTION_DAYS") if default is None else default
 
 
 def set_days(db: Database, virtual_school_id: int, days: int) -> None:
@@ -52,7 +54,9 @@ def set_days(db: Database, virtual_school_id: int, days: int) -> None:
 BATCH = 200
 
 
-def purge(db: Database, now: datetime | None = None) -> int:
+def purge(
+    db: Database, now: datetime | None = None, default_days: int | None = None
+) -> int:
     """Apply every Virtual School's retention period; return sections purged.
 
     Done a batch at a time, each its own short transaction, so pupils saving
@@ -61,7 +65,7 @@ def purge(db: Database, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     purged = 0
     for vs in list(db.query("SELECT id FROM virtual_schools")):
-        cutoff = (now - timedelta(days=days_for(db, vs["id"]))).isoformat(
+        cutoff = (now - timedelta(days=days_for(db, vs["id"], default_days))).isoformat(
             timespec="seconds"
         )
         while True:
@@ -121,7 +125,7 @@ def checked_today() -> bool:
     return _last_checked == date.today() or time.monotonic() < _retry_after
 
 
-def run_daily(database_path: str) -> None:
+def run_daily(database_path: str, default_days: int | None = None) -> None:
     """Purge once a day, whichever worker process gets there first, in a thread
     of its own so no request waits for it. If another writer holds the lock,
     the request goes on and a later one tries again in a minute."""
@@ -156,7 +160,7 @@ def run_daily(database_path: str) -> None:
 
     def work():
         try:
-            purge(db)
+            purge(db, default_days=default_days)
             # The copies restore keeps aside hold children's words too.
             backups.drop_old_copies(database_path)
         except sqlite3.OperationalError as error:

@@ -7,7 +7,6 @@ import signal
 import sys
 from functools import cache
 
-from flask import Flask, Response
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -83,16 +82,10 @@ def die_with_master(_master, worker) -> None:
 
 @cache
 def security_headers() -> bytes:
-    """The headers pupilvoice.security puts on every page, as header lines:
-    asked of it rather than copied, so that the two cannot drift apart."""
-    plain = Response()
-    with Flask(__name__).test_request_context():
-        page = security.set_headers(Response())
-    lines = [
-        f"{name}: {value}\r\n"
-        for name, value in page.headers.items()
-        if name not in plain.headers
-    ]
+    """The headers pupilvoice.security puts on every page, as header lines
+    (gunicorn's own answers are never static files, so never kept)."""
+    headers = {**security.HEADERS, **security.NO_STORE}
+    lines = [f"{name}: {value}\r\n" for name, value in headers.items()]
     return "".join(lines).encode("latin-1")
 
 

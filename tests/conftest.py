@@ -1,7 +1,7 @@
 """Fixtures: a fresh app on a real SQLite file for every test, and a school."""
 
 import pytest
-from school import Browserless, make_school
+from school import Browserless, add_section, make_school
 
 from pupilvoice import create_app
 from pupilvoice.db import connect
@@ -40,3 +40,16 @@ def school(db):
 @pytest.fixture
 def web(app):
     return Browserless(app.test_client())
+
+
+@pytest.fixture
+def finished_section(db, school) -> int:
+    """Leo's voice section, finished and ready to read, export or back up."""
+    section, _meeting = add_section(
+        db,
+        school["pupils"]["Leo"],
+        status="finished",
+        started_at="2026-11-23T10:00:00+00:00",
+        finished_at="2026-11-23T10:20:00+00:00",
+    )
+    return section

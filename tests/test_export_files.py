@@ -7,26 +7,14 @@ import os
 import random
 import resource
 import signal
-import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from school import add_section, make_school
+from commands import environment, pupilvoice, refused_in_one_line, snapshot
 
 from pupilvoice import create_app
 from pupilvoice.db import connect
-
-ROOT = Path(__file__).parent.parent
-
-
-def snapshot(path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -46,32 +34,13 @@ def app(instance):
 
 
 @pytest.fixture
-def section(app):
-    """A finished voice section, ready to export."""
-    db = connect(app.config["DATABASE"])
-    school = make_school(db)
-    section, _meeting = add_section(
-        db,
-        school["pupils"]["Leo"],
-        status="finished",
-        started_at="2026-11-23T10:00:00+00:00",
-        finished_at="2026-11-23T10:20:00+00:00",
-    )
-    db.close()
-    return str(section)
+def section(finished_section):
+    """A finished voice section, ready to export, as the command takes it."""
+    return str(finished_section)
 
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=[str(a) for a in args])
-
-
-def refused_in_one_line(result, words):
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    message = result.stderr.strip()
-    assert "\n" not in message, message
-    assert words in message, message
 
 
 def test_an_export_is_written_for_its_owner_only(app, section, tmp_path):
@@ -232,19 +201,6 @@ def test_a_backup_needs_force_to_replace_a_file_and_is_for_its_owner(
     assert oct(target.stat().st_mode)[-3:] == "600"
 
 
-def _command(app, *args):
-    return [sys.executable, "-m", "pupilvoice", *[str(a) for a in args]]
-
-
-def _env(instance):
-    return {
-        **os.environ,
-        "PUPILVOICE_INSTANCE": str(instance),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-
-
 SMALL_DISK = """
 mount -t tmpfs -o size=8k tmpfs "$1" || exit 99
 disk="$1"; shift
@@ -276,9 +232,9 @@ def test_a_full_disk_is_one_clear_line_and_leaves_nothing_behind(
                 SMALL_DISK,
                 "sh",
                 str(disk),
-                *_command(app, *args),
+                *pupilvoice(*args),
             ],
-            env=_env(instance),
+            env=environment(instance),
             capture_output=True,
             text=True,
             timeout=60,
@@ -330,10 +286,8 @@ def test_a_write_error_is_one_clear_line_and_leaves_nothing_behind(
     exports_before = db["exports"].count
     folder = make_folder(tmp_path / "out")
     done = subprocess.run(
-        _command(
-            app, "export", section, "--format", "pdf", "--output", folder / "x.pdf"
-        ),
-        env=_env(instance),
+        pupilvoice("export", section, "--format", "pdf", "--output", folder / "x.pdf"),
+        env=environment(instance),
         capture_output=True,
         text=True,
         timeout=60,

@@ -2,12 +2,13 @@
 full disk. Nothing 500s, nothing is shown as saved that was not, and every
 reading of a child's record is still logged."""
 
+import contextlib
 import json
 import os
 import sqlite3
 
 import pytest
-from school import Browserless, add_section
+from school import Browserless
 
 from pupilvoice import audit, create_app
 from pupilvoice.db import get_db
@@ -29,15 +30,17 @@ def app(tmp_path):
 
 @pytest.fixture
 def lock(app):
-    """Another process's write transaction, held until released."""
+    """Another process's write transaction: `with lock.held(): ...`."""
     holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
 
     class Lock:
-        def hold(self):
+        @contextlib.contextmanager
+        def held(self):
             holder.execute("BEGIN IMMEDIATE")
-
-        def release(self):
-            holder.execute("ROLLBACK")
+            try:
+                yield
+            finally:
+                holder.execute("ROLLBACK")
 
     yield Lock()
     if holder.in_transaction:
@@ -58,14 +61,15 @@ def test_an_autosave_under_a_held_lock_says_not_saved_and_saves_later(
     app, web, school, db, lock
 ):
     hand_over(web, school)
-    lock.hold()
-    response = web.post(
-        "/pupil/q/going_well", {"text": "my friends"}, headers={"HX-Request": "true"}
-    )
+    with lock.held():
+        response = web.post(
+            "/pupil/q/going_well",
+            {"text": "my friends"},
+            headers={"HX-Request": "true"},
+        )
     assert response.status_code == 200
     assert "Not saved yet" in response.text
     assert ">Saved<" not in response.text
-    lock.release()
     assert db["answers"].count == 0
     response = web.post(
         "/pupil/q/going_well", {"text": "my friends"}, headers={"HX-Request": "true"}
@@ -78,12 +82,11 @@ def test_continue_without_javascript_under_a_held_lock_keeps_the_words(
     app, web, school, db, lock
 ):
     hand_over(web, school)
-    lock.hold()
-    response = web.post("/pupil/q/going_well", {"text": "my friends and art"})
+    with lock.held():
+        response = web.post("/pupil/q/going_well", {"text": "my friends and art"})
     assert response.status_code == 503
     assert "my friends and art" in response.text
     assert "Not saved yet" in response.text
-    lock.release()
     assert db["answers"].count == 0
 
 
@@ -91,24 +94,12 @@ def test_talking_to_someone_under_a_held_lock_is_never_shown_as_sent(
     app, web, school, db, lock
 ):
     hand_over(web, school)
-    lock.hold()
-    response = web.post("/pupil/talk", {"step": "going_well"})
+    with lock.held():
+        response = web.post("/pupil/talk", {"step": "going_well"})
     assert response.status_code == 503
     assert "was not saved" in response.text
     assert "Thank you for telling us" not in response.text
-    lock.release()
     assert db["talk_flags"].count == 0
-
-
-def finished_section(db, school):
-    section, _ = add_section(
-        db,
-        school["pupils"]["Leo"],
-        status="finished",
-        started_at="2026-01-01T00:00:00+00:00",
-        finished_at="2026-01-01T00:00:00+00:00",
-    )
-    return section
 
 
 def viewed(db):
@@ -116,15 +107,14 @@ def viewed(db):
 
 
 def test_reading_a_voice_under_a_held_lock_works_and_is_logged_once_it_lifts(
-    app, web, school, db, lock, monkeypatch
+    app, web, school, db, lock, monkeypatch, finished_section
 ):
     monkeypatch.setattr(audit, "RETRY_SECONDS", 0)
-    section = finished_section(db, school)
+    section = finished_section
     web.sign_in("teacher@ours.test")
-    lock.hold()
-    page = web.get(f"/staff/voice/{section}/")
+    with lock.held():
+        page = web.get(f"/staff/voice/{section}/")
     assert page.status_code == 200
-    lock.release()
     assert viewed(db) == 0
     web.get("/staff/pupils")  # the next request moves the spooled row in
     assert viewed(db) == 1
@@ -143,8 +133,10 @@ MUST_WRITE_FIRST = {
 }
 
 
-def test_every_staff_page_answers_under_a_held_lock(app, school, db, lock):
-    section = finished_section(db, school)
+def test_every_staff_page_answers_under_a_held_lock(
+    app, school, db, lock, finished_section
+):
+    section = finished_section
     leo = school["pupils"]["Leo"]
     meeting = next(db.query("SELECT id FROM meetings WHERE pupil_id = ?", [leo]))["id"]
     values = {
@@ -157,32 +149,34 @@ def test_every_staff_page_answers_under_a_held_lock(app, school, db, lock):
     for email in ["teacher@ours.test", "sw@council.test", "admin@council.test"]:
         web = Browserless(app.test_client())
         web.sign_in(email)
-        lock.hold()
-        answers = {}
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint.startswith(
-                ("pupil.", "static")
-            ):
-                continue
-            if not set(rule.arguments) <= set(values):
-                continue
-            url = rule.build(
-                {k: values[k] for k in rule.arguments}, append_unknown=False
-            )[1]
-            response = web.get(url)
-            checked += 1
-            # Pages answer; a download that must be logged before it leaves
-            # says kindly that it could not be, and nothing leaves.
-            assert response.status_code in (200, 302, 404, 503), (
-                email,
-                url,
-                response.status_code,
-            )
-            if response.status_code == 503:
-                assert rule.endpoint in MUST_WRITE_FIRST, url
-                assert "very busy" in response.text
-            answers[rule.endpoint] = response.status_code
-        lock.release()
+        with lock.held():
+            answers = {}
+            for rule in app.url_map.iter_rules():
+                if "GET" not in rule.methods or rule.endpoint.startswith(
+                    ("pupil.", "static")
+                ):
+                    continue
+                if not set(rule.arguments) <= set(values):
+                    continue
+                url = rule.build(
+                    {k: values[k] for k in rule.arguments}, append_unknown=False
+                )[1]
+                response = web.get(url)
+                checked += 1
+                # Pages answer; a download that must be logged before it leaves
+                # says kindly that it could not be, and nothing leaves.
+                assert response.status_code in (200, 302, 404, 503), (
+                    email,
+                    url,
+                    response.status_code,
+                )
+                if response.status_code == 503:
+                    assert rule.endpoint in MUST_WRITE_FIRST, url
+                    assert "very busy" in response.text
+                    # Only a page was opened: nothing the person did was lost.
+                    assert "could not be opened just now" in response.text, url
+                    assert "not saved" not in response.text, url
+                answers[rule.endpoint] = response.status_code
         # Still signed in, the child's answers were read, and the download
         # that could not be logged did not leave.
         assert answers["review.read"] == 200, email
@@ -190,6 +184,36 @@ def test_every_staff_page_answers_under_a_held_lock(app, school, db, lock):
         assert answers["review.export"] == 503, email
     assert checked > 20
     assert db["exports"].count == 0
+
+
+def test_a_page_that_cannot_be_opened_under_a_held_lock_says_nothing_was_lost(
+    app, web, school, lock
+):
+    web.sign_in("teacher@ours.test")
+    with lock.held():
+        page = web.get("/account/two-step")
+        picture = web.get("/account/two-step/qr.svg")
+        head = web.client.head("/account/two-step")
+    for response in (page, picture, head):
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+    for response in (page, picture):
+        assert "could not be opened just now. Nothing was lost." in response.text
+        assert "not saved" not in response.text
+
+
+def test_what_was_sent_under_a_held_lock_is_said_not_to_be_saved(
+    app, web, school, db, lock
+):
+    leo = school["pupils"]["Leo"]
+    web.sign_in("teacher@ours.test")
+    web.get(f"/staff/pupils/{leo}/meetings/new")
+    with lock.held():
+        response = web.post(f"/staff/pupils/{leo}/meetings/new", {"date": "01/01/2099"})
+    assert response.status_code == 503
+    assert "What you just did was not saved" in response.text
+    assert "could not be opened" not in response.text
+    assert db["meetings"].count_where("pupil_id = ?", [leo]) == 1
 
 
 def test_a_spool_left_by_a_process_that_died_is_moved_in_at_start(app, school, db):

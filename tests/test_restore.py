@@ -1,7 +1,6 @@
 """Restoring a backup: checked in full before the live database is touched,
 the database it replaces kept aside, and never while the app is serving."""
 
-import os
 import random
 import shutil
 import sqlite3
@@ -11,21 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from school import add_section
+from commands import environment, free_port, pupilvoice, refused_in_one_line, snapshot
 from sqlite_utils import Database
 
 from pupilvoice.db import MIGRATIONS, connect, migrate
-
-ROOT = Path(__file__).parent.parent
-
-
-def snapshot(path) -> str:
-    """Everything in a database, as SQL: equal snapshots, equal content."""
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def copy_database(source, target) -> Path:
@@ -41,19 +29,12 @@ def copy_database(source, target) -> Path:
 
 
 @pytest.fixture
-def live(app, db, school):
+def live(app, db, finished_section):
     """The live database, with a finished voice section and enough rows to
     span many pages."""
-    section, _meeting = add_section(
-        db,
-        school["pupils"]["Leo"],
-        status="finished",
-        started_at="2026-11-23T10:00:00+00:00",
-        finished_at="2026-11-23T10:20:00+00:00",
-    )
     db["answers"].insert(
         {
-            "section_id": section,
+            "section_id": finished_section,
             "step": "feel",
             "status": "answered",
             "choices": '["good"]',
@@ -217,16 +198,6 @@ BAD_BACKUPS = {
 }
 
 
-def refused_in_one_sentence(result, words):
-    assert result.exit_code != 0, result.output
-    # A ClickException, not an error escaping with a traceback.
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    message = result.stderr.strip()
-    assert "\n" not in message, message
-    assert words in message, message
-
-
 @pytest.mark.parametrize("kind", BAD_BACKUPS)
 def test_a_bad_backup_is_refused_and_the_live_database_is_untouched(
     app, live, good, tmp_path, kind
@@ -235,7 +206,7 @@ def test_a_bad_backup_is_refused_and_the_live_database_is_untouched(
     backup = make(good, tmp_path, live)
     before = snapshot(live)
     result = app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
-    refused_in_one_sentence(result, words)
+    refused_in_one_line(result, words)
     assert snapshot(live) == before
     assert not list(tmp_path.glob("*.before-restore-*"))
 
@@ -274,7 +245,7 @@ def test_a_good_backup_restores_and_what_it_replaced_can_be_put_back(
 def test_undo_with_nothing_kept_aside_is_refused(app, live):
     before = snapshot(live)
     result = app.test_cli_runner().invoke(args=["restore", "--undo", "--yes"])
-    refused_in_one_sentence(result, "no copy")
+    refused_in_one_line(result, "no copy")
     assert snapshot(live) == before
 
 
@@ -288,7 +259,7 @@ def test_undo_checks_the_copy_like_any_backup(app, db, live, tmp_path):
     conn.close()
     before = snapshot(live)
     result = runner.invoke(args=["restore", "--undo", "--yes"])
-    refused_in_one_sentence(result, "no table answers")
+    refused_in_one_line(result, "no table answers")
     assert snapshot(live) == before
 
 
@@ -345,9 +316,9 @@ def test_restore_and_undo_are_refused_while_the_app_is_serving(
     try:
         before = snapshot(live)
         result = runner.invoke(args=["restore", str(good), "--yes"])
-        refused_in_one_sentence(result, "serving")
+        refused_in_one_line(result, "serving")
         result = runner.invoke(args=["restore", "--undo", "--yes"])
-        refused_in_one_sentence(result, "serving")
+        refused_in_one_line(result, "serving")
         assert snapshot(live) == before
     finally:
         holder.communicate("")
@@ -355,26 +326,13 @@ def test_restore_and_undo_are_refused_while_the_app_is_serving(
     assert result.exit_code == 0, result.output
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_pupilvoice_serve_holds_the_lock_that_restore_respects(tmp_path):
     import urllib.request
 
-    env = {
-        **os.environ,
-        "PUPILVOICE_INSTANCE": str(tmp_path / "instance"),
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [sys.executable, "-m", "pupilvoice"]
-    port = _free_port()
+    env = environment(tmp_path / "instance")
+    port = free_port()
     server = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--workers", "1"],
+        pupilvoice("serve", "--port", port, "--workers", "1"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -392,7 +350,7 @@ def test_pupilvoice_serve_holds_the_lock_that_restore_respects(tmp_path):
         backup = copy_database(database, tmp_path / "backup.sqlite3")
         before = snapshot(database)
         refused = subprocess.run(
-            [*command, "restore", str(backup), "--yes"],
+            pupilvoice("restore", backup, "--yes"),
             env=env,
             capture_output=True,
             text=True,
@@ -401,7 +359,7 @@ def test_pupilvoice_serve_holds_the_lock_that_restore_respects(tmp_path):
         assert "serving" in refused.stderr and "Traceback" not in refused.stderr
         assert snapshot(database) == before
         second = subprocess.run(
-            [*command, "serve", "--port", str(_free_port())],
+            pupilvoice("serve", "--port", free_port()),
             env=env,
             capture_output=True,
             text=True,
@@ -412,7 +370,7 @@ def test_pupilvoice_serve_holds_the_lock_that_restore_respects(tmp_path):
         server.terminate()
         server.wait(timeout=10)
     allowed = subprocess.run(
-        [*command, "restore", str(backup), "--yes"],
+        pupilvoice("restore", backup, "--yes"),
         env=env,
         capture_output=True,
         text=True,

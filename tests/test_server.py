@@ -264,6 +264,40 @@ def test_a_url_at_the_limit_still_reaches_the_app(served):
     assert get(served.port, path).status == 404
 
 
+# Request bodies
+
+
+def test_a_chunked_body_over_the_limit_is_refused_by_the_served_app(served):
+    """gunicorn hands the app a chunked body with no length; the app must
+    still refuse one past MAX_CONTENT_LENGTH, not read up to it and go on."""
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=20)
+    try:
+        connection.request("GET", "/sign-in")
+        page = connection.getresponse()
+        html = page.read().decode()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        token = html.split('name="csrf-token" content="')[1].split('"')[0]
+        head = f"csrf_token={token}&password=x&email=".encode()
+        chunks = [head] + [b"a" * 16384] * 20  # 320 KB, over the 256 KB limit
+        connection.request(
+            "POST",
+            "/sign-in",
+            body=iter(chunks),
+            headers={
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        text = response.read().decode()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert "too much to send" in text
+    assert "aaaa" not in text
+
+
 # Restarting
 
 
