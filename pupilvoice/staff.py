@@ -11,11 +11,12 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from . import audit, auth, i18n, meetings, pupils, sections
+from . import audit, auth, i18n, meetings, pupils, retention, sections, throttle
 from .auth import staff_required
 from .db import get_db
-from .forms import PupilForm, StartPupilModeForm
+from .forms import PupilForm, ReopenForm, StartPupilModeForm
 from .i18n import gettext as _
+from .passwords import check_password
 from .questions import FACES, SCRIBE_BANDS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -23,10 +24,12 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 @bp.app_context_processor
 def talk_flags():
-    """Every staff page shows unseen "talk to someone" flags first."""
+    """Every staff page shows first how many "talk to someone" flags wait, as
+    a count with a link to the list: never a name, because the child who has
+    just handed the tablet back may be looking at the screen."""
     if g.get("staff") is None or g.get("section") is not None:
         return {}
-    return {"talk_flags": sections.open_flags(get_db(), g.staff)}
+    return {"talk_flag_count": len(sections.open_flags(get_db(), g.staff))}
 
 
 def pupil_or_404(pupil_id: int) -> dict:
@@ -88,16 +91,18 @@ def add_pupil():
 
 @bp.get("/pupils/<int:pupil_id>")
 @staff_required
-def pupil(pupil_id, start_form=None):
+def pupil(pupil_id, start_form=None, reopen_form=None):
     db = get_db()
     record = pupil_or_404(pupil_id)
     meeting = meetings.current_meeting(db, pupil_id)
     section = sections.for_meeting(db, meeting["id"]) if meeting else None
     if start_form is None:
+        # Carrying on keeps the band already chosen, so no answer is hidden.
+        band = section["band"] if section else record["band"]
         start_form = StartPupilModeForm(
-            band=record["band"],
-            language=record["language"],
-            scribe=record["band"] in SCRIBE_BANDS,
+            band=band,
+            language=section["language"] if section else record["language"],
+            scribe=bool(section["scribe"]) if section else band in SCRIBE_BANDS,
         )
     start_form.language.choices = language_choices()
     feelings = meetings.feelings_by_term(db, pupil_id)
@@ -114,9 +119,16 @@ def pupil(pupil_id, start_form=None):
         feelings=feelings,
         faces={c.id: c for c in FACES},
         start_form=start_form,
+        reopen_form=reopen_form or ReopenForm(),
+        section_status=sections.shown_status(section),
         status_labels=sections.STATUS_LABELS,
-        can_hand_over=g.staff["role"] in ("teacher", "social_worker"),
-    ), (400 if start_form.errors else 200)
+        can_hand_over=can_hand_over(),
+    ), (400 if start_form.errors or (reopen_form and reopen_form.errors) else 200)
+
+
+def can_hand_over() -> bool:
+    """Those who sit with a child: they hand the tablet over, and reopen."""
+    return g.staff["role"] in ("teacher", "social_worker")
 
 
 @bp.post("/pupils/<int:pupil_id>/pupil-mode")
@@ -124,7 +136,7 @@ def pupil(pupil_id, start_form=None):
 def start_pupil_mode(pupil_id):
     db = get_db()
     record = pupil_or_404(pupil_id)
-    if g.staff["role"] not in ("teacher", "social_worker"):
+    if not can_hand_over():
         abort(404)
     meeting = meetings.current_meeting(db, pupil_id)
     form = StartPupilModeForm()
@@ -134,17 +146,99 @@ def start_pupil_mode(pupil_id):
         return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     if not form.validate_on_submit():
         return pupil(pupil_id=pupil_id, start_form=form)
-    section = sections.start(
-        db,
-        pupil=record,
-        meeting=meeting,
-        band=form.band.data,
-        language=form.language.data,
-        scribe=form.scribe.data,
-        staff=g.staff,
-    )
+    existing = sections.for_meeting(db, meeting["id"])
+    if (
+        existing
+        and existing["band"] != form.band.data
+        and sections.has_answers(db, existing["id"])
+    ):
+        form.band.errors.append(
+            _(
+                "%(name)s has already answered some questions. Keep the same "
+                "questions, so that none of the answers is hidden.",
+                name=record["preferred_name"],
+            )
+        )
+        return pupil(pupil_id=pupil_id, start_form=form)
+    try:
+        section = sections.start(
+            db,
+            pupil=record,
+            meeting=meeting,
+            band=form.band.data,
+            language=form.language.data,
+            scribe=form.scribe.data,
+            staff=g.staff,
+        )
+    except sections.NotOpen as refused:
+        # A finished voice is reopened only on purpose (the Reopen button),
+        # and one whose answers were deleted takes no more.
+        flash(not_open(refused.reason, record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     auth.set_pupil_mode(section["id"])
     return redirect(url_for("pupil.resume"))
+
+
+def not_open(reason: str, name: str) -> str:
+    if reason == "finished":
+        return _(
+            "%(name)s has finished. To let them change their answers, reopen "
+            "them first.",
+            name=name,
+        )
+    return _(
+        "%(name)s's answers for this meeting were deleted at the end of the "
+        "retention period. Set up their next meeting to hear from them again.",
+        name=name,
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/reopen")
+@staff_required
+def reopen_voice(pupil_id):
+    """A teacher lets the pupil change a finished voice: their password again,
+    and it is logged. Not one whose answers are deleted or due to be."""
+    db = get_db()
+    record = pupil_or_404(pupil_id)
+    meeting = meetings.current_meeting(db, pupil_id)
+    section = sections.for_meeting(db, meeting["id"]) if meeting else None
+    if not can_hand_over() or section is None or not sections.is_finished(section):
+        abort(404)
+    if sections.is_purged(section) or retention.past_retention(db, section):
+        flash(not_open("purged", record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
+    form = ReopenForm()
+    if form.validate_on_submit():
+        names = throttle.unlock_keys(g.device["id"])
+        wait = throttle.seconds_to_wait(db, names)
+        if wait:
+            form.password.errors.append(auth.too_many_tries(wait))
+        elif check_password(g.staff["password_hash"], form.password.data):
+            throttle.succeeded(db, names)
+            sections.reopen(db, section, g.staff)
+            flash(
+                _(
+                    "Reopened. %(name)s can change their answers: hand the "
+                    "tablet over below.",
+                    name=record["preferred_name"],
+                )
+            )
+            return redirect(url_for("staff.pupil", pupil_id=pupil_id))
+        else:
+            throttle.failed(db, names)
+            form.password.errors.append(
+                _("That password is not right. Check it and try again.")
+            )
+    return pupil(pupil_id=pupil_id, reopen_form=form)
+
+
+@bp.get("/flags")
+@staff_required
+def flags():
+    """Who wants to talk to someone: names only here, where the adult chose to look."""
+    return render_template(
+        "staff/flags.html", flags=sections.open_flags(get_db(), g.staff)
+    )
 
 
 @bp.post("/flags/<int:flag_id>/seen")
@@ -152,4 +246,4 @@ def start_pupil_mode(pupil_id):
 def flag_seen(flag_id):
     if not sections.mark_flag_seen(get_db(), g.staff, flag_id):
         abort(404)
-    return redirect(url_for("staff.pupils"))
+    return redirect(url_for("staff.flags"))

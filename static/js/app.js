@@ -1,5 +1,6 @@
 // PupilVoice's own few lines. Everything works without them; they add
 // read-aloud, the CSRF header for htmx, and focus on an error summary.
+// Saving as the pupil goes, and carrying on offline, are in offline.js.
 (function () {
   "use strict";
 
@@ -8,33 +9,6 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) {
       event.detail.headers["X-CSRFToken"] = meta.content;
-    }
-  });
-
-  // If a save cannot reach the server, say so plainly: the answer is still on
-  // the page. When the connection comes back it is sent again by itself, and
-  // Continue never leaves the page while the tablet is offline.
-  function saveStatus() {
-    return document.getElementById("save-status");
-  }
-  function showNotSaved() {
-    var status = saveStatus();
-    if (status && status.dataset.notSaved) {
-      status.textContent = status.dataset.notSaved;
-    }
-  }
-  document.addEventListener("htmx:sendError", showNotSaved);
-  document.addEventListener("htmx:responseError", showNotSaved);
-  document.addEventListener("submit", function (event) {
-    if (!navigator.onLine && event.target.classList.contains("question")) {
-      event.preventDefault();
-      showNotSaved();
-    }
-  });
-  window.addEventListener("online", function () {
-    var form = document.querySelector("form.question");
-    if (form && window.htmx) {
-      window.htmx.trigger(form, "change");
     }
   });
 
@@ -121,6 +95,8 @@
         restart();
       }
     });
+    // Answers recorded by offline.js count as activity too.
+    document.addEventListener("pupilvoice:recorded", restart);
     dialog.querySelector("[data-close-dialog]").addEventListener("click", function () {
       dialog.close();
     });
