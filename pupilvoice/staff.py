@@ -147,6 +147,12 @@ def start_pupil_mode(pupil_id):
     if not form.validate_on_submit():
         return pupil(pupil_id=pupil_id, start_form=form)
     existing = sections.for_meeting(db, meeting["id"])
+    if existing and sections.is_closed(existing):
+        # A finished voice is reopened only on purpose (the Reopen button),
+        # and one whose answers were deleted takes no more.
+        reason = "purged" if sections.is_purged(existing) else "finished"
+        flash(not_open(reason, record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     if (
         existing
         and existing["band"] != form.band.data
@@ -170,9 +176,7 @@ def start_pupil_mode(pupil_id):
             scribe=form.scribe.data,
             staff=g.staff,
         )
-    except sections.NotOpen as refused:
-        # A finished voice is reopened only on purpose (the Reopen button),
-        # and one whose answers were deleted takes no more.
+    except sections.NotOpen as refused:  # finished meanwhile, in another tab
         flash(not_open(refused.reason, record["preferred_name"]))
         return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     auth.set_pupil_mode(section["id"])

@@ -133,7 +133,9 @@ def test_a_talk_request_sent_again_is_recorded_once(app, web, school, db, lock):
 
 def visible(html: str) -> str:
     """The page without the parts it hides (the talk page keeps all three)."""
-    return re.sub(r"<div data-talk=\"[a-z_]+\" hidden>.*?</div>", "", html, flags=re.S)
+    return re.sub(
+        r"<div data-talk-state=\"[a-z_]+\" hidden>.*?</div>", "", html, flags=re.S
+    )
 
 
 def finished_section(db, school):

@@ -354,6 +354,12 @@
     return new URL(url, window.location.href).pathname;
   }
 
+  // Not form.action: a question's buttons are named "action", and a named
+  // control hides the form's own property of that name.
+  function actionOf(someForm) {
+    return new URL(someForm.getAttribute("action") || window.location.href, window.location.href).href;
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
     if (link && offline && !tabletReady && pathOf(link.href).indexOf(config.dataset.scope) === 0) {
@@ -384,7 +390,7 @@
   function autosave() {
     var fields = fieldsOf(form);
     keepDraft(step, fields);
-    enqueue({ kind: "save", url: form.action, step: step, fields: fields, auto: true });
+    enqueue({ kind: "save", url: actionOf(form), step: step, fields: fields, auto: true });
     flush();
   }
 
@@ -424,7 +430,7 @@
       var fields = fieldsOf(form);
       fields.push(["action", button ? button.value : "answer"]);
       keepDraft(step, fieldsOf(form));
-      var item = enqueue({ kind: "save", url: form.action, step: step, fields: fields, auto: false });
+      var item = enqueue({ kind: "save", url: actionOf(form), step: step, fields: fields, auto: false });
       within(flush(), 2500).then(function () {
         if (outcomes[item.id] === "refused") {
           // Too long, say: the server shows the page with what to do.
@@ -455,7 +461,7 @@
   }
 
   // ---- "I want to talk to someone" ------------------------------------------
-  var talkStates = document.querySelectorAll("[data-talk]");
+  var talkStates = document.querySelectorAll("[data-talk-state]");
 
   function isTalk(item) {
     return item.kind === "talk";
@@ -463,7 +469,7 @@
 
   function showTalk(state) {
     Array.prototype.forEach.call(talkStates, function (element) {
-      element.hidden = element.dataset.talk !== state;
+      element.hidden = element.dataset.talkState !== state;
     });
   }
 
@@ -486,7 +492,7 @@
   function talk(event, talkForm) {
     event.preventDefault();
     var fields = fieldsOf(talkForm);
-    enqueue({ kind: "talk", url: talkForm.action, step: null, fields: fields });
+    enqueue({ kind: "talk", url: actionOf(talkForm), step: null, fields: fields });
     if (talkStates.length) {
       showTalk("waiting");
     }
@@ -521,7 +527,7 @@
     if (event.defaultPrevented || target === form) {
       return;
     }
-    var path = pathOf(target.action);
+    var path = pathOf(actionOf(target));
     if (path === config.dataset.talk) {
       talk(event, target);
     } else if (path === config.dataset.finish) {
