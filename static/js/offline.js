@@ -470,6 +470,10 @@
   function showTalk(state) {
     Array.prototype.forEach.call(talkStates, function (element) {
       element.hidden = element.dataset.talkState !== state;
+      var heading = element.querySelector("h1");
+      if (!element.hidden && heading) {
+        document.title = document.title.replace(/^.*?(?= – PupilVoice$)/, heading.textContent);
+      }
     });
   }
 
@@ -508,13 +512,17 @@
   // ---- Finishing, and the teacher taking the tablet back ---------------------
   // Both wait until everything kept has been sent: "I've finished" closes the
   // answers, and ending pupil mode wipes the tablet.
+  var leaving = false;
+
   function whenSent(event, sendingForm, otherwise) {
     if (!read().queue.length || sendingForm.dataset.confirmed) {
+      leaving = true;
       return;
     }
     event.preventDefault();
     within(flush(), 10000).then(function () {
       if (!read().queue.length) {
+        leaving = true;
         HTMLFormElement.prototype.submit.call(sendingForm);
       } else {
         otherwise();
@@ -551,7 +559,7 @@
   var finishing = document.querySelector('form[action="' + config.dataset.finish + '"]');
   if (finishing && read().queue.length) {
     listeners.push(function (item, result) {
-      if (result.outcome === "empty" && item === null) {
+      if (result.outcome === "empty" && item === null && !leaving) {
         window.location.reload();
       }
     });
@@ -577,7 +585,12 @@
           function (response) {
             if (!response.ok) {
               setTimeout(probe, 4000);
-            } else if (window.location.pathname === config.dataset.waitingPage) {
+            } else if (
+              window.location.pathname === config.dataset.waitingPage ||
+              document.documentElement.hasAttribute("data-after-post")
+            ) {
+              // Never sent again by reloading: a form the network lost is
+              // pressed again by the pupil, from where they pick up.
               window.location.replace(config.dataset.scope);
             } else {
               window.location.reload();

@@ -246,7 +246,8 @@ async function fromTablet(request, url) {
     return Response.error();
   }
   var html = await found.text();
-  return new Response(html.replace("<html ", "<html data-from-tablet "), {
+  var marks = "<html data-from-tablet " + (request.method === "POST" ? "data-after-post " : "");
+  return new Response(html.replace("<html ", marks), {
     status: 200,
     headers: { "Content-Type": "text/html; charset=utf-8" },
   });
