@@ -342,3 +342,24 @@ def test_no_staff_pages_flag_banner_names_a_pupil(app, web, school, db):
             assert "Maya" not in found.group(0), rule.endpoint
             assert "A pupil wants to talk to someone" in found.group(0)
     assert banners >= 3
+
+
+def test_start_itself_refuses_a_finished_or_purged_voice(db, school):
+    """The rule lives in sections.start, not only in the page that calls it."""
+    leo = school["pupils"]["Leo"]
+    section, meeting_id = add_section(
+        db, leo, status="finished", started_at="2026-01-01T00:00:00+00:00"
+    )
+    meeting = next(db.query("SELECT * FROM meetings WHERE id = ?", [meeting_id]))
+    staff = {"id": school["staff"]["teacher"]}
+    arguments = {"band": "early", "language": "en", "scribe": False, "staff": staff}
+    with pytest.raises(sections.NotOpen) as refused:
+        sections.start(db, pupil={"id": leo}, meeting=meeting, **arguments)
+    assert refused.value.reason == "finished"
+    db["voice_sections"].update(
+        section, {"status": "in_progress", "purged_at": "2026-02-01T00:00:00+00:00"}
+    )
+    with pytest.raises(sections.NotOpen) as refused:
+        sections.start(db, pupil={"id": leo}, meeting=meeting, **arguments)
+    assert refused.value.reason == "purged"
+    assert sections.get(db, section)["band"] == "ks2"
