@@ -121,8 +121,6 @@ def tablet_settings():
 def resume():
     """Where a pupil picks up: the first question not yet answered."""
     saved = answers.for_section(get_db(), g.section["id"])
-    if g.section["status"] == "finished":
-        return redirect(url_for("pupil.done"))
     if not saved:
         return redirect(url_for("pupil.welcome"))
     step = answers.first_unanswered(g.steps, saved)
@@ -148,6 +146,11 @@ def question(step_id):
     index, step = found
     db = get_db()
     returning = request.args.get("return") == "check"
+    # Where Continue goes: the server's redirect, and offline.js's own way on.
+    if returning or index + 1 == len(g.steps):
+        next_page = url_for("pupil.check")
+    else:
+        next_page = url_for("pupil.question", step_id=g.steps[index + 1].id)
     errors = {}
     failed = False
     if request.method == "POST":
@@ -182,15 +185,9 @@ def question(step_id):
                 headers,
             )
         if not errors and not failed:
-            if returning or index + 1 == len(g.steps):
-                return redirect(url_for("pupil.check"))
-            return redirect(url_for("pupil.question", step_id=g.steps[index + 1].id))
+            return redirect(next_page)
     else:
         draft = answers.draft_from(answers.for_step(db, g.section["id"], step.id), step)
-    if returning or index + 1 == len(g.steps):
-        next_page = url_for("pupil.check")
-    else:
-        next_page = url_for("pupil.question", step_id=g.steps[index + 1].id)
     if returning:
         back = url_for("pupil.check")
     elif index:

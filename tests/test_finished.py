@@ -363,3 +363,16 @@ def test_start_itself_refuses_a_finished_or_purged_voice(db, school):
         sections.start(db, pupil={"id": leo}, meeting=meeting, **arguments)
     assert refused.value.reason == "purged"
     assert sections.get(db, section)["band"] == "ks2"
+
+
+def test_help_is_still_there_after_finishing_and_leads_back_to_the_finished_page(
+    finished, db
+):
+    response = finished.post("/pupil/talk", {"step": "going_well"})
+    assert response.status_code == 302
+    assert db["talk_flags"].count == 1
+    page = finished.get(response.headers["Location"]).text
+    assert "Your teacher will talk with you soon." in page
+    assert "Please give the tablet back to your teacher." in page
+    assert 'href="/pupil/done"' in page
+    assert "carry on with your questions" not in page
