@@ -41,10 +41,18 @@ def scope(staff: dict) -> tuple[str, list]:
     return "p.social_worker_id = ?", [staff["id"]]
 
 
-def _finished(section: dict) -> bool:
+def _finished(section: dict | None) -> bool:
     from .sections import is_finished
 
-    return is_finished(section)
+    return section is not None and is_finished(section)
+
+
+def _open(section: dict | None) -> bool:
+    """No voice yet, or one still being answered: the tablet may be handed
+    over. A finished voice is reopened first; a purged one takes no more."""
+    return section is None or (
+        section["status"] == "in_progress" and not section["purged_at"]
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,24 @@ RULES = {
     "add_pupil": Rule(frozenset({"teacher", "admin"})),
     "see_pupil": Rule(EVERYONE),
     "prepare_meeting": Rule(EVERYONE),
-    "hand_over": Rule(CLOSE),
+    "hand_over": Rule(
+        CLOSE,
+        _open,
+        _l(
+            "These answers are finished, or were deleted at the end of the "
+            "retention period, so the tablet cannot be handed over for them."
+        ),
+    ),
+    # Finished is finished: only the pupil's teacher lets them change it, and
+    # never once retention has deleted the words.
+    "reopen": Rule(
+        frozenset({"teacher"}),
+        lambda s: _finished(s) and not s["purged_at"],
+        _l(
+            "Only answers the pupil has finished, and that are still kept, can be "
+            "reopened."
+        ),
+    ),
     "see_flag": Rule(EVERYONE),
     # A pupil's voice.
     "read_voice": Rule(EVERYONE),
@@ -104,7 +129,7 @@ def may(staff: dict | None, action: str, record: dict | None = None) -> bool:
     rule = RULES[action]
     if staff is None or staff["role"] not in rule.roles:
         return False
-    return rule.when is None or (record is not None and rule.when(record))
+    return rule.when is None or rule.when(record)
 
 
 def shows_private(staff: dict | None, output: str) -> bool:
@@ -172,7 +197,7 @@ def requires(action: str):
 
 
 def _target(kwargs: dict) -> Target:
-    from . import pupils, sections
+    from . import meetings, pupils, sections
     from .db import get_db
 
     db = get_db()
@@ -186,7 +211,10 @@ def _target(kwargs: dict) -> Target:
         pupil = pupils.get(db, g.staff, kwargs["pupil_id"])
         if pupil is None:
             abort(404)
-        return Target(pupil)
+        # A route about a pupil acts on their current meeting's voice, if any.
+        meeting = meetings.current_meeting(db, pupil["id"])
+        section = sections.for_meeting(db, meeting["id"]) if meeting else None
+        return Target(pupil, section)
     return Target()
 
 

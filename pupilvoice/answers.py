@@ -1,6 +1,7 @@
 """Saving and reading a pupil's answers: the only code that writes them."""
 
 import json
+import re
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -52,13 +53,23 @@ def parse(step: Step, form, max_chars: int) -> tuple[Draft, dict[str, str]]:
 
 
 def save(
-    db: Database, section: dict, step: Step, draft: Draft, status: str | None = None
+    db: Database,
+    section: dict,
+    step: Step,
+    draft: Draft,
+    status: str | None = None,
+    client: "ClientSave | None" = None,
 ) -> None:
     """Store the answer for one step and mark the section as in progress.
 
     Without a status, an empty page counts as skipped. A skip or "not sure"
     keeps whatever was chosen or typed, so nothing is lost if the pupil comes
     back to it.
+
+    A save the tablet sent with its own id and time (`client`) is applied
+    only if it is newer than the one stored: sent again after a dropped
+    connection it changes nothing, and an older save arriving late never
+    overwrites a newer one. Without them (no JavaScript), the save is applied.
     """
     if status is None:
         status = "skipped" if draft.empty else "answered"
@@ -68,13 +79,16 @@ def save(
             """
             INSERT INTO answers
                 (section_id, step, status, choices, text, scribed, private,
-                 language, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 language, updated_at, client_save, client_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (section_id, step) DO UPDATE SET
                 status = excluded.status, choices = excluded.choices,
                 text = excluded.text, scribed = excluded.scribed,
                 private = excluded.private, language = excluded.language,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at,
+                client_save = excluded.client_save, client_at = excluded.client_at
+            WHERE excluded.client_at IS NULL OR answers.client_at IS NULL
+                OR excluded.client_at > answers.client_at
             """,
             [
                 section["id"],
@@ -86,8 +100,29 @@ def save(
                 int(draft.private),
                 section["language"],
                 utcnow(),
+                client.id if client else None,
+                client.at if client else None,
             ],
         )
+
+
+@dataclass(frozen=True)
+class ClientSave:
+    """The id and time a tablet gave one save: "<milliseconds>-<random>"."""
+
+    id: str
+    at: int
+
+    @classmethod
+    def parse(cls, value: str | None) -> "ClientSave | None":
+        """None for anything that is not such an id (then the save is plain)."""
+        found = _CLIENT_ID.fullmatch(value or "")
+        if not found:
+            return None
+        return cls(value, int(found.group(1)))
+
+
+_CLIENT_ID = re.compile(r"([0-9]{10,16})-[A-Za-z0-9]{6,40}")
 
 
 def for_section(db: Database, section_id: int) -> dict[str, dict]:

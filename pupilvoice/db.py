@@ -256,6 +256,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # A tablet that lost its connection sends what it kept once it is back:
+        # each save and each "talk to someone" carries an id the tablet made,
+        # so a retry is never a second save, and an older save that arrives
+        # late never overwrites a newer one (client_at: the tablet's clock, ms).
+        "0009_pupil_writes_sent_once",
+        """
+        ALTER TABLE answers ADD COLUMN client_save TEXT;
+        ALTER TABLE answers ADD COLUMN client_at INTEGER;
+        ALTER TABLE talk_flags ADD COLUMN client_id TEXT;
+        CREATE UNIQUE INDEX talk_flags_client ON talk_flags(section_id, client_id);
+        """,
+    ),
 ]
 
 

@@ -129,6 +129,16 @@ class UnlockForm(Form):
     )
 
 
+class ReopenForm(Form):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[
+            DataRequired(_l("Enter your password to reopen the answers")),
+            Length(max=200, message=_l("Password must be 200 characters or fewer")),
+        ],
+    )
+
+
 def _parse_date(value: str) -> date | None:
     value = (value or "").strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"):

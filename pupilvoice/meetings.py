@@ -115,7 +115,9 @@ def for_pupil(db: Database, pupil_id: int) -> list[dict]:
     return list(
         db.query(
             """
-            SELECT m.*, v.id AS section_id, v.status AS voice_status
+            SELECT m.*, v.id AS section_id,
+                CASE WHEN v.purged_at IS NOT NULL THEN 'purged'
+                     ELSE v.status END AS voice_status
             FROM meetings m LEFT JOIN voice_sections v ON v.meeting_id = m.id
             WHERE m.pupil_id = ? ORDER BY m.date DESC
             """,

@@ -51,6 +51,23 @@ def set_days(db: Database, virtual_school_id: int, days: int) -> None:
     )
 
 
+def past_retention(db: Database, section: dict, now: datetime | None = None) -> bool:
+    """Whether this voice's answers are due for deletion (the daily purge has
+    yet to reach them). Nobody may reopen such a voice for more answers."""
+    if not section["imported_at"]:
+        return False
+    row = next(
+        db.query(
+            "SELECT s.virtual_school_id FROM pupils p "
+            "JOIN schools s ON s.id = p.school_id WHERE p.id = ?",
+            [section["pupil_id"]],
+        )
+    )
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=days_for(db, row["virtual_school_id"]))
+    return section["imported_at"] < cutoff.isoformat(timespec="seconds")
+
+
 BATCH = 200
 
 

@@ -6,8 +6,8 @@ from . import access, audit, pupils
 from .db import utcnow
 from .i18n import lazy_gettext as _l
 
-# A voice section only ever moves forward through these, except that starting
-# pupil mode again reopens it.
+# A voice section only ever moves forward through these, except that a
+# teacher may deliberately reopen a finished one (reopen()).
 STAGES = ("in_progress", "finished", "reviewed", "exported", "imported")
 STATUS_LABELS = {
     None: _l("Not started"),
@@ -16,7 +16,18 @@ STATUS_LABELS = {
     "reviewed": _l("Reviewed by the teacher"),
     "exported": _l("Exported"),
     "imported": _l("Imported into the PEP"),
+    # Not a stage: what staff pages show once retention has deleted the words.
+    "purged": _l("Answers deleted at the end of the retention period"),
 }
+
+
+class NotOpen(Exception):
+    """Pupil mode cannot start on this voice section: it is finished, or its
+    answers were deleted by retention. `reason` is "finished" or "purged"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def get(db: Database, section_id: int) -> dict | None:
@@ -41,10 +52,13 @@ def start(
     scribe: bool,
     staff: dict,
 ) -> dict:
-    """Open (or reopen) the pupil's voice section for this meeting.
+    """Open the pupil's voice section for this meeting, or carry on with it.
 
-    Reopening keeps every answer already given: a pupil who stopped halfway, or
-    who wants to change something after finishing, carries on where they were.
+    Carrying on keeps every answer already given: a pupil who stopped halfway
+    starts where they were. A finished voice is never changed here: only a
+    teacher's deliberate reopen() lets the pupil change it (NotOpen), and one
+    whose answers retention deleted takes no more (a new voice needs a new
+    meeting).
     """
     with db.atomic():
         existing = for_meeting(db, meeting["id"])
@@ -53,9 +67,12 @@ def start(
             "language": language,
             "scribe": int(scribe),
             "supported_by_id": staff["id"],
-            "status": "in_progress",
         }
         if existing:
+            if is_purged(existing):
+                raise NotOpen("purged")
+            if is_finished(existing):
+                raise NotOpen("finished")
             db["voice_sections"].update(existing["id"], values)
             section_id = existing["id"]
         else:
@@ -64,6 +81,7 @@ def start(
                 .insert(
                     {
                         **values,
+                        "status": "in_progress",
                         "pupil_id": pupil["id"],
                         "meeting_id": meeting["id"],
                         "started_at": utcnow(),
@@ -76,19 +94,58 @@ def start(
 
 
 def finish(db: Database, section: dict) -> None:
+    """The pupil's "I've finished". Only an open section finishes: pressed
+    twice (or from an old page), the first finish time stands."""
     with db.atomic():
-        db["voice_sections"].update(
-            section["id"], {"status": "finished", "finished_at": utcnow()}
+        cursor = db.execute(
+            "UPDATE voice_sections SET status = 'finished', finished_at = ? "
+            "WHERE id = ? AND status = 'in_progress' AND purged_at IS NULL",
+            [utcnow(), section["id"]],
         )
-        audit.record(db, None, "voice_finished_by_pupil", section["pupil_id"])
+        if cursor.rowcount:
+            audit.record(db, None, "voice_finished_by_pupil", section["pupil_id"])
 
 
-def raise_flag(db: Database, section: dict, step: str | None) -> None:
+def reopen(db: Database, section: dict, staff: dict) -> None:
+    """A teacher lets the pupil change a finished voice (a deliberate act, with
+    their password, logged). Retention is untouched: the clock still runs
+    from the first import (imported_at is never cleared), so a reopened voice
+    is deleted on time like any other."""
+    if not is_finished(section) or is_purged(section):
+        raise NotOpen("purged" if is_purged(section) else "open")
     with db.atomic():
-        db["talk_flags"].insert(
-            {"section_id": section["id"], "step": step, "raised_at": utcnow()}
+        db["voice_sections"].update(section["id"], {"status": "in_progress"})
+        audit.record(
+            db, staff["id"], "voice_reopened", section["pupil_id"], section["status"]
         )
-        audit.record(db, None, "talk_flag_raised", section["pupil_id"])
+
+
+def raise_flag(
+    db: Database, section: dict, step: str | None, client_id: str | None = None
+) -> None:
+    """Record "I want to talk to someone". A tablet sending it again (its
+    connection dropped before it heard back) gives the same client_id, and
+    the flag is still recorded once."""
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO talk_flags (section_id, step, raised_at, client_id)"
+            " VALUES (?, ?, ?, ?)",
+            [section["id"], step, utcnow(), client_id],
+        )
+        if cursor.rowcount:
+            audit.record(db, None, "talk_flag_raised", section["pupil_id"])
+
+
+def has_open_flag(db: Database, section_id: int) -> bool:
+    """Whether this pupil's "talk to someone" is waiting for an adult."""
+    return bool(
+        list(
+            db.query(
+                "SELECT 1 FROM talk_flags WHERE section_id = ? AND seen_at IS NULL",
+                [section_id],
+            )
+        )
+    )
 
 
 def open_flags(db: Database, staff: dict) -> list[dict]:
@@ -135,6 +192,31 @@ def for_staff(db: Database, staff: dict, section_id: int) -> tuple[dict, dict] |
 
 def is_finished(section: dict) -> bool:
     return section["status"] in STAGES[1:]
+
+
+def is_purged(section: dict) -> bool:
+    return bool(section.get("purged_at"))
+
+
+def is_closed(section: dict) -> bool:
+    """Closed to the pupil: finished (until a teacher reopens it), or its
+    answers deleted by retention."""
+    return is_finished(section) or is_purged(section)
+
+
+def shown_status(section: dict | None) -> str | None:
+    """The key of STATUS_LABELS a staff page shows for this section."""
+    if section is None:
+        return None
+    return "purged" if is_purged(section) else section["status"]
+
+
+def has_answers(db: Database, section_id: int) -> bool:
+    return bool(
+        list(
+            db.query("SELECT 1 FROM answers WHERE section_id = ? LIMIT 1", [section_id])
+        )
+    )
 
 
 def _advance(db: Database, section: dict, stage: str, **values) -> None:

@@ -11,11 +11,12 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from . import access, audit, auth, i18n, meetings, pupils, sections
+from . import access, audit, auth, i18n, meetings, pupils, retention, sections, throttle
 from .access import requires
 from .db import get_db
-from .forms import PupilForm, StartPupilModeForm
+from .forms import PupilForm, ReopenForm, StartPupilModeForm
 from .i18n import gettext as _
+from .passwords import check_password
 from .questions import FACES, SCRIBE_BANDS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -23,10 +24,12 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 @bp.app_context_processor
 def talk_flags():
-    """Every staff page shows unseen "talk to someone" flags first."""
+    """Every staff page shows first how many "talk to someone" flags wait, as
+    a count with a link to the list: never a name, because the child who has
+    just handed the tablet back may be looking at the screen."""
     if g.get("staff") is None or g.get("section") is not None:
         return {}
-    return {"talk_flags": sections.open_flags(get_db(), g.staff)}
+    return {"talk_flag_count": len(sections.open_flags(get_db(), g.staff))}
 
 
 def language_choices() -> list[SelectChoice]:
@@ -41,6 +44,7 @@ def pupils_list():
         pupils=pupils.visible(get_db(), g.staff),
         # Translated once, not once a row.
         status_labels={k: str(v) for k, v in sections.STATUS_LABELS.items()},
+        can_add=g.staff["role"] in ("teacher", "admin"),
     )
 
 
@@ -78,16 +82,18 @@ def add_pupil():
 
 @bp.get("/pupils/<int:pupil_id>")
 @requires("see_pupil")
-def pupil(pupil_id, start_form=None):
+def pupil(pupil_id, start_form=None, reopen_form=None):
     db = get_db()
     record = g.target.pupil
     meeting = meetings.current_meeting(db, pupil_id)
     section = sections.for_meeting(db, meeting["id"]) if meeting else None
     if start_form is None:
+        # Carrying on keeps the band already chosen, so no answer is hidden.
+        band = section["band"] if section else record["band"]
         start_form = StartPupilModeForm(
-            band=record["band"],
-            language=record["language"],
-            scribe=record["band"] in SCRIBE_BANDS,
+            band=band,
+            language=section["language"] if section else record["language"],
+            scribe=bool(section["scribe"]) if section else band in SCRIBE_BANDS,
         )
     start_form.language.choices = language_choices()
     feelings = [
@@ -107,8 +113,10 @@ def pupil(pupil_id, start_form=None):
         feelings=feelings,
         faces={c.id: c for c in FACES},
         start_form=start_form,
+        reopen_form=reopen_form or ReopenForm(),
+        section_status=sections.shown_status(section),
         status_labels=sections.STATUS_LABELS,
-    ), (400 if start_form.errors else 200)
+    ), (400 if start_form.errors or (reopen_form and reopen_form.errors) else 200)
 
 
 @bp.post("/pupils/<int:pupil_id>/pupil-mode")
@@ -124,17 +132,99 @@ def start_pupil_mode(pupil_id):
         return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     if not form.validate_on_submit():
         return pupil(pupil_id=pupil_id, start_form=form)
-    section = sections.start(
-        db,
-        pupil=record,
-        meeting=meeting,
-        band=form.band.data,
-        language=form.language.data,
-        scribe=form.scribe.data,
-        staff=g.staff,
-    )
+    existing = sections.for_meeting(db, meeting["id"])
+    if existing and sections.is_closed(existing):
+        # A finished voice is reopened only on purpose (the Reopen button),
+        # and one whose answers were deleted takes no more.
+        reason = "purged" if sections.is_purged(existing) else "finished"
+        flash(not_open(reason, record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
+    if (
+        existing
+        and existing["band"] != form.band.data
+        and sections.has_answers(db, existing["id"])
+    ):
+        form.band.errors.append(
+            _(
+                "%(name)s has already answered some questions. Keep the same "
+                "questions, so that none of the answers is hidden.",
+                name=record["preferred_name"],
+            )
+        )
+        return pupil(pupil_id=pupil_id, start_form=form)
+    try:
+        section = sections.start(
+            db,
+            pupil=record,
+            meeting=meeting,
+            band=form.band.data,
+            language=form.language.data,
+            scribe=form.scribe.data,
+            staff=g.staff,
+        )
+    except sections.NotOpen as refused:  # finished meanwhile, in another tab
+        flash(not_open(refused.reason, record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
     auth.set_pupil_mode(section["id"])
     return redirect(url_for("pupil.resume"))
+
+
+def not_open(reason: str, name: str) -> str:
+    if reason == "finished":
+        return _(
+            "%(name)s has finished. To let them change their answers, reopen "
+            "them first.",
+            name=name,
+        )
+    return _(
+        "%(name)s's answers for this meeting were deleted at the end of the "
+        "retention period. Set up their next meeting to hear from them again.",
+        name=name,
+    )
+
+
+@bp.post("/pupils/<int:pupil_id>/reopen")
+@requires("reopen")
+def reopen_voice(pupil_id):
+    """A teacher lets the pupil change a finished voice: their password again,
+    and it is logged. Not one whose answers are deleted or due to be."""
+    db = get_db()
+    record, section = g.target.pupil, g.target.section
+    if retention.past_retention(db, section):
+        flash(not_open("purged", record["preferred_name"]))
+        return redirect(url_for("staff.pupil", pupil_id=pupil_id))
+    form = ReopenForm()
+    if form.validate_on_submit():
+        names = throttle.unlock_keys(g.device["id"])
+        wait = throttle.seconds_to_wait(db, names)
+        if wait:
+            form.password.errors.append(auth.too_many_tries(wait))
+        elif check_password(g.staff["password_hash"], form.password.data):
+            throttle.succeeded(db, names)
+            sections.reopen(db, section, g.staff)
+            flash(
+                _(
+                    "Reopened. %(name)s can change their answers: hand the "
+                    "tablet over below.",
+                    name=record["preferred_name"],
+                )
+            )
+            return redirect(url_for("staff.pupil", pupil_id=pupil_id))
+        else:
+            throttle.failed(db, names)
+            form.password.errors.append(
+                _("That password is not right. Check it and try again.")
+            )
+    return pupil(pupil_id=pupil_id, reopen_form=form)
+
+
+@bp.get("/flags")
+@requires("see_flag")
+def flags():
+    """Who wants to talk to someone: names only here, where the adult chose to look."""
+    return render_template(
+        "staff/flags.html", flags=sections.open_flags(get_db(), g.staff)
+    )
 
 
 @bp.post("/flags/<int:flag_id>/seen")
@@ -142,4 +232,4 @@ def start_pupil_mode(pupil_id):
 def flag_seen(flag_id):
     if not sections.mark_flag_seen(get_db(), g.staff, flag_id):
         abort(404)
-    return redirect(url_for("staff.pupils"))
+    return redirect(url_for("staff.flags"))

@@ -448,8 +448,13 @@ def test_reopening_an_imported_voice_keeps_its_retention_clock(app, web, school,
     section = imported_long_ago(db, leo)
     web.sign_in("teacher@ours.test")
     web.get(f"/staff/pupils/{leo}")
+    # Starting pupil mode never reopens it; a voice past its retention
+    # period cannot be reopened for more answers either.
     web.post(f"/staff/pupils/{leo}/pupil-mode", {"band": "ks2", "language": "en"})
-    assert sections.get(db, section)["status"] == "in_progress"
+    web.post(f"/staff/pupils/{leo}/reopen", {"password": PASSWORD})
+    assert sections.get(db, section)["status"] == "imported"
+    # Reopened by hand all the same, it is still deleted on time.
+    db["voice_sections"].update(section, {"status": "in_progress"})
     assert retention.purge(db) == 1
     assert answers_of(db, section) == 0
 

@@ -5,6 +5,7 @@ reading of a child's record is still logged."""
 import contextlib
 import json
 import os
+import re
 import sqlite3
 
 import pytest
@@ -34,13 +35,19 @@ def lock(app):
     holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
 
     class Lock:
+        def hold(self):
+            holder.execute("BEGIN IMMEDIATE")
+
+        def release(self):
+            holder.execute("ROLLBACK")
+
         @contextlib.contextmanager
         def held(self):
-            holder.execute("BEGIN IMMEDIATE")
+            self.hold()
             try:
                 yield
             finally:
-                holder.execute("ROLLBACK")
+                self.release()
 
     yield Lock()
     if holder.in_transaction:
@@ -61,20 +68,19 @@ def test_an_autosave_under_a_held_lock_says_not_saved_and_saves_later(
     app, web, school, db, lock
 ):
     hand_over(web, school)
-    with lock.held():
-        response = web.post(
-            "/pupil/q/going_well",
-            {"text": "my friends"},
-            headers={"HX-Request": "true"},
-        )
-    assert response.status_code == 200
+    lock.hold()
+    save = {"text": "my friends", "client_id": "1767225600000-abcdefgh"}
+    response = web.post("/pupil/q/going_well", save, headers={"HX-Request": "true"})
+    # 503: the tablet keeps the save and sends it again; it is not recorded.
+    assert response.status_code == 503
+    assert "X-Recorded" not in response.headers
     assert "Not saved yet" in response.text
     assert ">Saved<" not in response.text
+    lock.release()
     assert db["answers"].count == 0
-    response = web.post(
-        "/pupil/q/going_well", {"text": "my friends"}, headers={"HX-Request": "true"}
-    )
+    response = web.post("/pupil/q/going_well", save, headers={"HX-Request": "true"})
     assert ">Saved<" in response.text
+    assert response.headers["X-Recorded"] == save["client_id"]
     assert db["answers"].count == 1
 
 
@@ -94,12 +100,50 @@ def test_talking_to_someone_under_a_held_lock_is_never_shown_as_sent(
     app, web, school, db, lock
 ):
     hand_over(web, school)
-    with lock.held():
-        response = web.post("/pupil/talk", {"step": "going_well"})
+    lock.hold()
+    response = web.post("/pupil/talk", {"step": "going_well"})
+    # The child's own words, not an adult's error page, and a way to try again.
     assert response.status_code == 503
-    assert "was not saved" in response.text
-    assert "Thank you for telling us" not in response.text
+    assert "send that just now" in response.text
+    assert "Your answers are safe. Try again." in response.text
+    assert "very busy" not in response.text
+    assert "Your teacher will talk with you soon" not in visible(response.text)
+    assert 'action="/pupil/talk"' in response.text
+    lock.release()
     assert db["talk_flags"].count == 0
+    # The thank-you page says it is on its way only once it is.
+    assert "Your teacher will talk with you soon" not in visible(
+        web.get("/pupil/talk?step=going_well").text
+    )
+    response = web.post("/pupil/talk", {"step": "going_well"})
+    assert response.status_code == 302
+    assert db["talk_flags"].count == 1
+    assert "Your teacher will talk with you soon" in visible(
+        web.get("/pupil/talk?step=going_well").text
+    )
+
+
+def test_a_talk_request_sent_again_is_recorded_once(app, web, school, db, lock):
+    hand_over(web, school)
+    sent = {"step": "hard", "client_id": "1767225600000-talktalk"}
+    lock.hold()
+    busy = web.post("/pupil/talk", sent, headers={"HX-Request": "true"})
+    assert busy.status_code == 503
+    assert "X-Recorded" not in busy.headers
+    lock.release()
+    for _ in range(3):
+        response = web.post("/pupil/talk", sent, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert response.headers["X-Recorded"] == sent["client_id"]
+    assert db["talk_flags"].count == 1
+    assert db["audit_log"].count_where("action = 'talk_flag_raised'") == 1
+
+
+def visible(html: str) -> str:
+    """The page without the parts it hides (the talk page keeps all three)."""
+    return re.sub(
+        r"<div data-talk-state=\"[a-z_]+\" hidden>.*?</div>", "", html, flags=re.S
+    )
 
 
 def viewed(db):
@@ -255,6 +299,6 @@ def test_a_full_disk_says_not_saved_and_loses_nothing_already_saved(
     assert n > 0, "the first saves fitted"
     assert db["answers"].count == 1 + n  # every one before the disk filled
     assert "Not saved yet" in response.text
-    assert response.status_code == 200
+    assert response.status_code == 503
     saved = {r["step"]: r for r in db.query("SELECT * FROM answers")}
     assert json.loads(saved["feel"]["choices"]) == ["good"]

@@ -1,6 +1,7 @@
 // PupilVoice's own few lines. Everything works without them; they add the
-// CSRF header for htmx, and focus on an error summary. Read-aloud is in
-// speech.js.
+// CSRF header for htmx, copy buttons, the idle warning, and focus on an
+// error summary. Read-aloud is in speech.js; saving as the pupil goes, and
+// carrying on offline, in offline.js.
 (function () {
   "use strict";
 
@@ -12,32 +13,6 @@
     }
   });
 
-  // If a save cannot reach the server, say so plainly: the answer is still on
-  // the page. When the connection comes back it is sent again by itself, and
-  // Continue never leaves the page while the tablet is offline.
-  function saveStatus() {
-    return document.getElementById("save-status");
-  }
-  function showNotSaved() {
-    var status = saveStatus();
-    if (status && status.dataset.notSaved) {
-      status.textContent = status.dataset.notSaved;
-    }
-  }
-  document.addEventListener("htmx:sendError", showNotSaved);
-  document.addEventListener("htmx:responseError", showNotSaved);
-  document.addEventListener("submit", function (event) {
-    if (!navigator.onLine && event.target.classList.contains("question")) {
-      event.preventDefault();
-      showNotSaved();
-    }
-  });
-  window.addEventListener("online", function () {
-    var form = document.querySelector("form.question");
-    if (form && window.htmx) {
-      window.htmx.trigger(form, "change");
-    }
-  });
 
   // Copy buttons beside the text for each PEP section.
   function setUpCopy() {
@@ -84,6 +59,8 @@
         restart();
       }
     });
+    // Answers recorded by offline.js count as activity too.
+    document.addEventListener("pupilvoice:recorded", restart);
     dialog.querySelector("[data-close-dialog]").addEventListener("click", function () {
       dialog.close();
     });

@@ -39,8 +39,17 @@ ACTIONS = {
 
 
 def press(page, label):
-    """One of the three answer buttons, found the same way in any language."""
-    page.click(f".actions button[value={ACTIONS[label]}]")
+    """One of the three answer buttons, found the same way in any language.
+    The page saves first (offline.js), then moves on: wait for the next page."""
+    with page.expect_navigation():
+        page.click(f".actions button[value={ACTIONS[label]}]")
+    page.wait_for_load_state()
+
+
+def talk(page):
+    """ "I want to talk to someone": sent first, then the thank-you page."""
+    with page.expect_navigation():
+        page.click(".button--talk")
     page.wait_for_load_state()
 
 

@@ -5,7 +5,7 @@ pages are mirrored."""
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from journeys import finished_section, press, sign_in
+from journeys import finished_section, press, sign_in, talk
 from school import ADMIN_TOTP, PASSWORD
 
 from pupilvoice.i18n import available
@@ -52,12 +52,12 @@ def walk(page, live):
     page.click(".button--start")
     while "/pupil/q/" in page.url:
         yield page.url.rsplit("/", 1)[1]
-        page.click(".actions button[value=answer]")
+        press(page, "Continue")
     yield "check"
     page.click(".button--settings")
     yield "settings"
     page.click(".back-link")
-    page.click(".button--talk")
+    talk(page)
     yield "talk"
     page.goto(live.url + "/pupil/teacher")
     yield "teacher"
