@@ -59,7 +59,7 @@ def test_two_minutes_offline_mid_journey_loses_nothing_and_sends_once(
     went_offline = time.monotonic()
     context.set_offline(True)
 
-    # Three questions answered offline: each page opens from the tablet.
+    # Four questions answered offline: each page opens from the tablet.
     assert page.url.endswith("/pupil/q/going_well")
     tap_card(page, "sport")
     page.fill("#text", "Football at lunch, typed offline")
@@ -67,8 +67,11 @@ def test_two_minutes_offline_mid_journey_loses_nothing_and_sends_once(
     assert page.is_visible(f"text={CALM}")
     never_saved(page)
     press(page, "Continue")
-    assert page.url.endswith("/pupil/q/hard")
+    assert page.url.endswith("/pupil/q/proud")
     assert page.is_visible(f"text={CALM}")
+    tap_card(page, "brave")
+    press(page, "Continue")
+    assert page.url.endswith("/pupil/q/hard")
     tap_card(page, "noise")
     tap_card(page, "homework")
     press(page, "Continue")
@@ -106,13 +109,14 @@ def test_two_minutes_offline_mid_journey_loses_nothing_and_sends_once(
         timeout=30_000,
     )
     saved = answers(live)
-    assert set(saved) == {"feel", "going_well", "hard", "helps"}
+    assert set(saved) == {"feel", "going_well", "proud", "hard", "helps"}
+    assert json.loads(saved["proud"]["choices"]) == ["brave"]
     assert json.loads(saved["going_well"]["choices"]) == ["sport"]
     assert saved["going_well"]["text"] == "Football at lunch, typed offline"
     assert sorted(json.loads(saved["hard"]["choices"])) == ["homework", "noise"]
     assert saved["helps"]["text"] == "My teacher helps, typed offline"
     # Exactly once: one row a step, one flag, one logged flag.
-    assert len(rows(live, "SELECT * FROM answers")) == 4
+    assert len(rows(live, "SELECT * FROM answers")) == 5
     flags = rows(live, "SELECT * FROM talk_flags")
     assert len(flags) == 1 and flags[0]["step"] == "helps"
     assert (
