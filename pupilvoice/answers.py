@@ -173,9 +173,14 @@ def translate(
 ) -> bool:
     """Keep an adult's English translation beside the pupil's own words (which
     are never changed); empty words take it away. False if there are no words
-    of the pupil's to translate."""
+    of the pupil's in another language to translate."""
     answer = for_step(db, section["id"], step_id)
-    if answer is None or answer["status"] != "answered" or not answer["text"]:
+    if (
+        answer is None
+        or answer["status"] != "answered"
+        or not answer["text"]
+        or answer["language"] == "en"
+    ):
         return False
     with db.atomic():
         if english:

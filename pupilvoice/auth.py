@@ -398,7 +398,11 @@ def safe_next(target: str | None) -> str:
     ):
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+    if parts.scheme or parts.netloc or "//" in parts.path:
+        return fallback
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        # A browser resolves dot segments before asking: "/static/../..//x"
+        # is not the page it names.
         return fallback
     try:
         current_app.url_map.bind("localhost").match(parts.path, method="GET")

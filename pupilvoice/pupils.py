@@ -27,9 +27,7 @@ def visible(db: Database, staff: dict) -> list[dict]:
             SELECT p.id, p.preferred_name, p.year_group, s.name AS school_name,
                 m.date AS meeting_date,
                 CASE WHEN v.purged_at IS NOT NULL THEN 'purged'
-                     ELSE v.status END AS voice_status,
-                (SELECT count(*) FROM talk_flags f
-                 WHERE f.section_id = v.id AND f.seen_at IS NULL) AS open_flags
+                     ELSE v.status END AS voice_status
             FROM pupils p
             JOIN schools s ON s.id = p.school_id
             LEFT JOIN meetings m ON m.id = (

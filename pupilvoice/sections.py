@@ -115,6 +115,9 @@ def reopen(db: Database, section: dict, staff: dict) -> None:
         raise NotOpen("purged" if is_purged(section) else "open")
     with db.atomic():
         db["voice_sections"].update(section["id"], {"status": "in_progress"})
+        # A tablet still showing the finished page must not open the answers
+        # again by itself: its session ends, and the teacher hands it over anew.
+        db.execute("DELETE FROM device_sessions WHERE section_id = ?", [section["id"]])
         audit.record(
             db, staff["id"], "voice_reopened", section["pupil_id"], section["status"]
         )

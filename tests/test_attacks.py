@@ -515,3 +515,14 @@ def test_an_absurd_retention_period_gets_a_kind_message(app, web, school, days):
     response = web.post("/admin/retention", {"days": days})
     assert response.status_code == 400
     assert "Enter a" in response.text
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/static/../..//evil.example", "/staff/./pupils", "/static/..", "/a//b"],
+)
+def test_a_next_with_dot_segments_or_empty_ones_is_not_followed(app, target):
+    from pupilvoice.auth import safe_next
+
+    with app.test_request_context():
+        assert safe_next(target) == "/staff/pupils"

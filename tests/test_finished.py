@@ -381,3 +381,58 @@ def test_help_is_still_there_after_finishing_and_leads_back_to_the_finished_page
     assert "Please give the tablet back to your teacher." in page
     assert 'href="/pupil/done"' in page
     assert "carry on with your questions" not in page
+
+
+def test_the_pupil_list_does_not_say_who_wants_to_talk(web, school, db):
+    """One Back press after the hand-back shows the pupil list: it must not mark
+    which children asked to talk (found by an outside tester)."""
+    section, _ = add_section(
+        db, school["pupils"]["Maya"], started_at="2026-01-01T00:00:00+00:00"
+    )
+    db["talk_flags"].insert(
+        {"section_id": section, "raised_at": "2026-01-01T09:00:00+00:00"}
+    )
+    web.sign_in("teacher@ours.test")
+    page = web.get("/staff/pupils").text
+    assert "A pupil wants to talk to someone" in page
+    assert "Wants to talk" not in page
+    table = re.search(r"<table.*?</table>", page, re.S).group(0)
+    assert "Maya" in table and "talk" not in table.lower()
+
+
+def test_reopening_ends_a_tablet_still_on_the_finished_page(app, finished, school, db):
+    """The tablet that finished is still in pupil mode; the teacher reopens from
+    another device. The tablet must not then show the answers by itself."""
+    from school import Browserless
+
+    teacher = Browserless(app.test_client())
+    teacher.sign_in("teacher@ours.test")
+    leo = school["pupils"]["Leo"]
+    teacher.get(f"/staff/pupils/{leo}")
+    response = teacher.post(f"/staff/pupils/{leo}/reopen", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert (
+        sections.get(db, next(db.query("SELECT id FROM voice_sections"))["id"])[
+            "status"
+        ]
+        == "in_progress"
+    )
+    check = finished.get("/pupil/check")
+    assert check.status_code == 403
+    assert "Please ask your teacher" in check.text
+    assert KEPT_PRIVATE not in check.text and SAID not in check.text
+
+
+def test_every_way_back_on_the_tablets_own_pages_has_a_picture_and_a_speaker(
+    web, school
+):
+    web.sign_in("teacher@ours.test")
+    hand_over(web, school)
+    for url, words in [
+        ("/pupil/teacher", "Back to the questions"),
+        ("/pupil/waiting", "Back"),
+    ]:
+        page = web.get(url).text
+        link = re.search(rf"<a [^>]*>[^<]*<img[^>]*>\s*<span>{words}</span></a>", page)
+        assert link, url
+        assert f'data-speak="{words}"' in page, url

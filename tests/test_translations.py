@@ -157,3 +157,19 @@ def test_it_goes_when_the_answer_goes(app, db, school, section):
     db.execute("DELETE FROM answers WHERE section_id = ?", [section])
     db.conn.commit()
     assert db["answer_translations"].count == 0
+
+
+def test_words_in_english_are_not_translated(app, db, school, section):
+    db["answers"].insert(
+        {
+            "section_id": section,
+            "step": "helps",
+            "status": "answered",
+            "text": "My teacher",
+            "language": "en",
+            "updated_at": NOW,
+        }
+    )
+    web = signed_in(app, "teacher@ours.test")
+    assert translate(web, section, "helps", "My teacher").status_code == 404
+    assert db["answer_translations"].count == 0

@@ -20,10 +20,31 @@
   var KEY = "pupilvoice-tablet";
   var config = document.getElementById("offline-note");
 
+  // ---- Finished in one tab: every other tab of the tablet follows ---------
+  // A second tab left on check answers would otherwise go on showing every
+  // answer, private ones too, after "I've finished" in the first.
+  var FINISHED = "pupilvoice-finished";
+  var done = document.querySelector("[data-finished]");
+  if (done) {
+    try {
+      // A new value each time: storage events fire only on a change.
+      window.localStorage.setItem(FINISHED, done.dataset.doneUrl + "?at=" + Date.now());
+    } catch (error) {
+      // Storage refused (private mode): the server still refuses every change.
+    }
+  } else if (document.body && document.body.classList.contains("pupil")) {
+    window.addEventListener("storage", function (event) {
+      if (event.key === FINISHED && event.newValue) {
+        window.location.replace(event.newValue);
+      }
+    });
+  }
+
   // ---- Pupil mode is over: wipe what the tablet kept -----------------------
   function wipe() {
     try {
       window.localStorage.removeItem(KEY);
+      window.localStorage.removeItem(FINISHED);
     } catch (error) {
       // Storage switched off: nothing was kept there.
     }

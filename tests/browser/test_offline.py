@@ -212,6 +212,27 @@ def test_after_finishing_back_shows_only_the_finished_page(page, context, live):
     assert rows_["going_well"]["text"] == "Marker words 5521"
 
 
+def test_a_second_tab_follows_the_first_to_the_finished_page(page, context, live):
+    """Found by an outside tester: a tab left open on check answers went on
+    showing every answer, the private one too, after finishing in another."""
+    sign_in(page, live)
+    start_pupil_mode(page, live, "Leo")
+    page.click("text=Start")
+    tap_card(page, "good")
+    press(page, "Continue")
+    page.fill("#text", "Second tab marker 7731")
+    press(page, "Continue")
+    other = context.new_page()
+    other.goto(live.url + "/pupil/check")
+    assert "Second tab marker 7731" in other.inner_text("main")
+    page.goto(live.url + "/pupil/check")
+    page.click('button:has-text("I\'ve finished")')
+    page.wait_for_url("**/pupil/done")
+    other.wait_for_url("**/pupil/done**", timeout=10_000)
+    assert "Second tab marker 7731" not in other.content()
+    other.close()
+
+
 def test_ending_pupil_mode_wipes_the_tablet(page, context, live):
     sign_in(page, live)
     start_pupil_mode(page, live, "Leo")
