@@ -65,6 +65,12 @@ def test_two_minutes_offline_mid_journey_loses_nothing_and_sends_once(
     page.fill("#text", "Football at lunch, typed offline")
     page.wait_for_selector(f"#save-status:has-text('{NOT_SENT}')")
     assert page.is_visible(f"text={CALM}")
+    # The note is styled (a stylesheet left open once dropped it): a box kept
+    # clear of both edges of the screen, with its own speaker.
+    note = page.locator("#offline-note").bounding_box()
+    width = page.viewport_size["width"]
+    assert note["x"] >= 8 and note["x"] + note["width"] <= width - 8, note
+    assert page.locator("#offline-note .speak").count() == 1
     never_saved(page)
     press(page, "Continue")
     assert page.url.endswith("/pupil/q/proud")
