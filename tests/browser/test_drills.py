@@ -143,6 +143,12 @@ def test_the_server_killed_and_restarted_mid_journey(page, server):
     press(page, "Continue")
     # On to the question after "what is going well", whichever it is.
     assert "/pupil/q/" in page.url and not page.url.endswith("/going_well")
+    # What the tablet kept is sent once the server is back: wait until it has.
+    page.wait_for_function(
+        "!localStorage.getItem('pupilvoice-tablet')"
+        " || JSON.parse(localStorage.getItem('pupilvoice-tablet')).queue.length === 0",
+        timeout=30_000,
+    )
     rows = answers(server.database)
     assert json.loads(rows["feel"]["choices"]) == ["good"]
     assert rows["going_well"]["text"] == "Before the crash"
