@@ -180,8 +180,8 @@ def requires(action: str):
         @functools.wraps(view)
         @staff_required
         def wrapped(**kwargs):
-            g.target = _target(kwargs)
             rule = RULES[action]
+            g.target = _target(kwargs, with_voice=rule.when is not None)
             if g.staff["role"] not in rule.roles:
                 abort(404)
             if rule.when is not None and not may(g.staff, action, g.target.section):
@@ -196,7 +196,7 @@ def requires(action: str):
     return decorate
 
 
-def _target(kwargs: dict) -> Target:
+def _target(kwargs: dict, with_voice: bool) -> Target:
     from . import meetings, pupils, sections
     from .db import get_db
 
@@ -211,7 +211,10 @@ def _target(kwargs: dict) -> Target:
         pupil = pupils.get(db, g.staff, kwargs["pupil_id"])
         if pupil is None:
             abort(404)
-        # A route about a pupil acts on their current meeting's voice, if any.
+        if not with_voice:
+            return Target(pupil)
+        # A rule with a state, on a route about a pupil, is about their current
+        # meeting's voice, if any; other rules need no voice looked up.
         meeting = meetings.current_meeting(db, pupil["id"])
         section = sections.for_meeting(db, meeting["id"]) if meeting else None
         return Target(pupil, section)
